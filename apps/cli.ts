@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// The Phase 0 command line: synth (config -> region folders), validate (folder -> violations).
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { SovereignConfigError } from '../lib/sovereign/config-error';
+import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
+import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
+import { findCrdDirectory } from '../lib/validate/crd-directory';
+import { ManifestValidator } from '../lib/validate/manifest-validator';
+import { formatViolation } from '../lib/validate/violation';
+
+const program = new Command()
+  .name('sovereign')
+  .description('Render and check the secrets and database layer of a multi-region Sovereign')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('synth')
+  .description('write DIR/<region>/*.yaml and DIR/<region>/kustomization.yaml for every region of a Sovereign config')
+  .requiredOption('-c, --config <file>', 'Sovereign config (YAML or JSON)')
+  .requiredOption('-o, --out <dir>', 'output folder; replaced as a whole, atomically')
+  .option('--strict', 'turn degenerate hot-standby inputs into errors', false)
+  .action((options: { config: string; out: string; strict: boolean }) => {
+    const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
+    const output = synthSovereignToFolder(config, options.out);
+    console.log(formatSummary(output, options.out, config));
+  });
+
+program
+  .command('validate')
+  .description('check manifests in DIR: strict schema, Pod Security restricted, no secret data')
+  .argument('<dir>', 'folder of manifests (searched recursively)')
+  .option('--crds <dir>', 'folder of vendored CRDs and Kubernetes definitions (default: $SOVEREIGN_CRDS or ../shared/crds)')
+  .action((dir: string, options: { crds?: string }) => {
+    const crds = findCrdDirectory(options.crds, process.env);
+    if (crds === undefined) {
+      throw new Error(
+        `no schema folder found (${options.crds ?? 'tried $SOVEREIGN_CRDS and ../shared/crds'}); pass --crds DIR pointing at the vendored upstream CRDs`,
+      );
+    }
+    const result = ManifestValidator.fromDirectory(crds).validateDirectory(dir);
+    for (const violation of result.violations) {
+      console.error(formatViolation(violation));
+    }
+    const verdict = `${result.objects} objects in ${result.files} files checked against ${resolve(crds)}: ${result.violations.length} violation(s)`;
+    if (result.violations.length > 0) {
+      console.error(verdict);
+      process.exitCode = 1;
+    } else {
+      console.log(verdict);
+    }
+  });
+
+try {
+  program.parse();
+} catch (error) {
+  if (error instanceof SovereignConfigError || error instanceof Error) {
+    // commander has already printed its own usage errors
+    if (!('code' in error && String(error.code).startsWith('commander.'))) {
+      console.error(error.message);
+    }
+    process.exitCode = 'exitCode' in error && typeof error.exitCode === 'number' ? error.exitCode : 1;
+  } else {
+    throw error;
+  }
+}

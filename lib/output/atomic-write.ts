@@ -1,0 +1,45 @@
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * Replaces `outDir` with exactly `files` (relative path -> content) as one step: everything is written to a
+ * sibling temporary folder first and swapped in by rename, so a failed or killed run leaves the previous
+ * output as it was. The folder is owned by this writer: anything else in it is removed by the swap.
+ */
+export function writeFolderAtomically(outDir: string, files: ReadonlyMap<string, string>): void {
+  const target = resolve(outDir);
+  const parent = dirname(target);
+  const previous = join(parent, `.${basename(target)}.previous`);
+  mkdirSync(parent, { recursive: true });
+  restoreInterruptedSwap(target, previous);
+
+  const staging = mkdtempSync(join(parent, `.sovereign-tmp-${basename(target)}-`));
+  try {
+    for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const file = join(staging, path);
+      if (!file.startsWith(staging + '/')) {
+        throw new Error(`refusing to write outside the output folder: ${path}`);
+      }
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, content);
+    }
+    if (existsSync(target)) {
+      renameSync(target, previous);
+    }
+    renameSync(staging, target);
+    rmSync(previous, { recursive: true, force: true });
+  } catch (error) {
+    rmSync(staging, { recursive: true, force: true });
+    restoreInterruptedSwap(target, previous);
+    throw error;
+  }
+}
+
+// A run killed between the two renames leaves the old output at `previous` and none at `target`.
+function restoreInterruptedSwap(target: string, previous: string): void {
+  if (!existsSync(target) && existsSync(previous)) {
+    renameSync(previous, target);
+  } else if (existsSync(previous)) {
+    rmSync(previous, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+
+// Each pattern carries the fix in its message: config errors must say what is wrong and how to mend it.
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
+// registry/path:tag, registry/path@sha256:digest, or both.
+const IMAGE_REF =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+// Five-field cron (minute hour day-of-month month day-of-week) as Kubernetes CronJobs accept it.
+const CRON = /^(\S+\s+){4}\S+$/;
+
+export const dnsLabel = (max = 63) =>
+  z
+    .string()
+    .max(max, { error: `must be at most ${max} characters; shorten it` })
+    .regex(DNS1123_LABEL, {
+      error: `must be a DNS-1123 label: lowercase letters, digits and '-', starting and ending with a letter or digit`,
+    });
+
+export const quantity = () =>
+  z.string().regex(QUANTITY, { error: `must be a Kubernetes quantity such as "10Gi", "500m" or "2"` });
+
+const issuerRef = (defaultName: string) =>
+  z
+    .strictObject({
+      kind: z.enum(['Issuer', 'ClusterIssuer'], { error: `must be "Issuer" or "ClusterIssuer"` }).default('ClusterIssuer'),
+      name: z.string().regex(DNS1123_SUBDOMAIN, { error: `must be a DNS-1123 subdomain (the cert-manager issuer's name)` }),
+    })
+    .default({ kind: 'ClusterIssuer', name: defaultName });
+
+const resources = z
+  .strictObject({
+    requests: z.strictObject({ cpu: quantity().optional(), memory: quantity().optional() }).optional(),
+    limits: z.strictObject({ cpu: quantity().optional(), memory: quantity().optional() }).optional(),
+  })
+  .describe('Container resource requests and limits');
+
+const storage = (defaultSize: string) =>
+  z
+    .strictObject({
+      size: quantity().default(defaultSize),
+      storageClass: z
+        .string()
+        .regex(DNS1123_SUBDOMAIN, { error: 'must be the name of a StorageClass (a DNS-1123 subdomain)' })
+        .optional(),
+    })
+    .default({ size: defaultSize });
+
+export const regionSchema = z.strictObject({
+  name: dnsLabel().describe('Region label value, e.g. hz-fsn-rtz-prod; also the output folder name'),
+  clusterName: dnsLabel(32)
+    .optional()
+    .describe('Cilium ClusterMesh cluster name of this region; defaults to the region name'),
+});
+
+export const hotStandbySchema = z
+  .strictObject({
+    enabled: z.boolean().default(false),
+    primaryRegion: z.string().optional().describe('Region of the database primaries; defaults to the Sovereign primaryRegion'),
+    replicaRegion: z.string().optional().describe('Region of the hot-standby replicas'),
+    strict: z.boolean().default(false).describe('Turn degenerate hot-standby inputs into errors instead of a single-Cluster fallback'),
+  })
+  .default({ enabled: false, strict: false });
+
+export const staticSealSchema = z.strictObject({
+  keyId: z
+    .string()
+    .min(1, { error: 'must not be empty; name the key version, e.g. "2026-11-1"' })
+    .regex(/^[A-Za-z0-9._-]+$/, { error: "may hold only letters, digits, '.', '_' and '-'" }),
+  secretName: dnsLabel(253),
+  secretKey: z
+    .string()
+    .regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret data key (letters, digits, '-', '_', '.')" })
+    .default('key'),
+});
+
+export const openBaoSchema = z
+  .strictObject({
+    image: z
+      .string()
+      .regex(IMAGE_REF, { error: 'must be an image reference such as "quay.io/openbao/openbao:2.6.2" or "...@sha256:<64 hex>"' })
+      .default('quay.io/openbao/openbao:2.6.2'),
+    replicas: z
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be at least 1' })
+      .default(3),
+    resources: resources.optional(),
+    storage: storage('10Gi'),
+    seal: z
+      .strictObject({ static: staticSealSchema })
+      .default({ static: { keyId: '1', secretName: 'openbao-seal', secretKey: 'key' } })
+      .describe('Auto-unseal configuration; the key itself stays in a Secret the operator provides'),
+    replication: z
+      .strictObject({
+        mechanism: z
+          .enum(['raftSnapshot', 'nativePerformance'], { error: 'must be "raftSnapshot" or "nativePerformance"' })
+          .default('raftSnapshot'),
+        schedule: z
+          .string()
+          .regex(CRON, { error: 'must be a five-field cron expression such as "*/5 * * * *"' })
+          .default('*/5 * * * *'),
+      })
+      .default({ mechanism: 'raftSnapshot', schedule: '*/5 * * * *' }),
+    tlsIssuer: issuerRef('sovereign-ca'),
+    ui: z.boolean().default(false),
+  })
+  .default({
+    image: 'quay.io/openbao/openbao:2.6.2',
+    replicas: 3,
+    storage: { size: '10Gi' },
+    seal: { static: { keyId: '1', secretName: 'openbao-seal', secretKey: 'key' } },
+    replication: { mechanism: 'raftSnapshot', schedule: '*/5 * * * *' },
+    tlsIssuer: { kind: 'ClusterIssuer', name: 'sovereign-ca' },
+    ui: false,
+  });
+
+export const identitySchema = z
+  .strictObject({
+    trustDomain: z
+      .string()
+      .regex(DNS1123_SUBDOMAIN, { error: 'must be a lowercase DNS name such as "omantel.example"' })
+      .optional()
+      .describe('SPIFFE trust domain of the whole Sovereign; defaults to the Sovereign domain'),
+    issuer: issuerRef('spiffe-ca'),
+  })
+  .default({ issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' } });
+
+export const databaseSchema = z.strictObject({
+  name: dnsLabel().describe('CNPG Cluster name of the primary; the replica is <name>-replica'),
+  namespace: dnsLabel(),
+  instances: z.number().int().min(1, { error: 'must be at least 1' }).default(1),
+  storage: storage('10Gi'),
+  database: z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a lowercase PostgreSQL identifier' }).default('app'),
+  owner: z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a lowercase PostgreSQL role name' }).default('app'),
+});
+
+export const pushSecretSchema = z.strictObject({
+  name: dnsLabel(253),
+  namespace: dnsLabel(),
+  secretName: dnsLabel(253).describe('The Kubernetes Secret whose keys are pushed'),
+  refreshInterval: z
+    .string()
+    .regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, { error: 'must be a Go duration such as "1h" or "10m"' })
+    .optional(),
+  data: z
+    .array(
+      z.strictObject({
+        secretKey: z.string().min(1),
+        remoteKey: z.string().min(1),
+        property: z.string().min(1).optional(),
+      }),
+    )
+    .min(1, { error: 'must list at least one key to push' }),
+});
+
+export const sovereignConfigSchema = z
+  .strictObject({
+    name: dnsLabel().describe('Sovereign name'),
+    domain: z
+      .string()
+      .regex(DNS1123_SUBDOMAIN, { error: 'must be a lowercase DNS name such as "omantel.example"' })
+      .describe('Sovereign DNS domain'),
+    regionLabelKey: z
+      .string()
+      .regex(LABEL_KEY, { error: 'must be a Kubernetes label key such as "topology.kubernetes.io/region"' })
+      .default('topology.kubernetes.io/region'),
+    regions: z.array(regionSchema).min(1, { error: 'must list at least one region' }),
+    primaryRegion: z.string().optional().describe('The OpenBao write primary; required with more than one region'),
+    hotStandby: hotStandbySchema,
+    openbao: openBaoSchema,
+    identity: identitySchema,
+    databases: z.array(databaseSchema).default([]),
+    pushSecrets: z.array(pushSecretSchema).default([]),
+  })
+  .describe('A Sovereign: one customer deployment of the platform across 1..N region clusters');
+
+/** The config file as written (defaults not yet applied). */
+export type SovereignConfigInput = z.input<typeof sovereignConfigSchema>;
+/** The config with every default applied; what the constructs read. */
+export type SovereignConfigData = z.output<typeof sovereignConfigSchema>;
+export type RegionConfig = z.output<typeof regionSchema>;
+export type DatabaseConfig = z.output<typeof databaseSchema>;
+export type PushSecretConfig = z.output<typeof pushSecretSchema>;
+export type OpenBaoConfig = z.output<typeof openBaoSchema>;
+export type IdentityConfig = z.output<typeof identitySchema>;

@@ -1,0 +1,147 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { type ConfigIssue, SovereignConfigError } from './config-error';
+import { type SovereignConfigData, sovereignConfigSchema } from './config-schema';
+import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
+
+/** A region with its defaults applied. */
+export interface SovereignRegion {
+  /** Region label value (node label under `regionLabelKey`), also the output folder name. */
+  readonly name: string;
+  /** Cilium ClusterMesh cluster name of the region's Kubernetes cluster. */
+  readonly clusterName: string;
+}
+
+/** A validated Sovereign config with defaults, environment overrides and derived facts resolved. */
+export interface SovereignConfig extends Omit<SovereignConfigData, 'regions' | 'primaryRegion' | 'identity' | 'hotStandby'> {
+  readonly regions: readonly SovereignRegion[];
+  /** The OpenBao write primary. */
+  readonly primaryRegion: string;
+  readonly identity: { readonly trustDomain: string; readonly issuer: SovereignConfigData['identity']['issuer'] };
+  /** How database pairs render, after environment overrides (§3). */
+  readonly hotStandby: HotStandbyResolution;
+  /** Non-fatal findings to print in the synth summary (fallbacks, dev-only settings). */
+  readonly warnings: readonly string[];
+}
+
+export interface ResolveOptions {
+  /** Environment to read the `SOVEREIGN_*` overrides from. Pass `process.env` from an entry point. @default {} */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Turn degenerate hot-standby inputs into errors. @default false */
+  readonly strict?: boolean;
+  /** Name of the config's origin, used in error messages. @default 'config' */
+  readonly source?: string;
+}
+
+/** Validates a parsed config object (from YAML, JSON or code). Throws SovereignConfigError with every issue. */
+export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {}): SovereignConfig {
+  const source = options.source ?? 'config';
+  const parsed = sovereignConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) {
+    throw new SovereignConfigError(parsed.error.issues.map(toConfigIssue), source);
+  }
+  const data = parsed.data;
+  const issues: ConfigIssue[] = [];
+  const warnings: string[] = [];
+  const regionNames = [...new Set(data.regions.map((r) => r.name))];
+  const regionList = regionNames.join(', ');
+
+  reportDuplicates(data.regions.map((r) => r.name), (i) => `regions[${i}].name`, 'region name', issues);
+  // A defaulted cluster name repeats exactly when the region name does, which is reported already.
+  const explicitClusterNames = data.regions.map((r, i) => (r.clusterName !== undefined || data.regions.findIndex((other) => other.name === r.name) === i ? (r.clusterName ?? r.name) : `\u0000${i}`));
+  reportDuplicates(explicitClusterNames, (i) => `regions[${i}].clusterName`, 'ClusterMesh cluster name', issues);
+  reportDuplicates(data.databases.map((d) => `${d.namespace}/${d.name}`), (i) => `databases[${i}].name`, 'database', issues);
+  reportDuplicates(data.pushSecrets.map((p) => `${p.namespace}/${p.name}`), (i) => `pushSecrets[${i}].name`, 'PushSecret', issues);
+
+  let primaryRegion = data.primaryRegion?.trim();
+  if (primaryRegion === undefined || primaryRegion === '') {
+    if (data.regions.length === 1) {
+      primaryRegion = data.regions[0].name;
+    } else {
+      issues.push({
+        path: 'primaryRegion',
+        message: `is required when the Sovereign has ${data.regions.length} regions; set it to the OpenBao write primary, one of: ${regionList}`,
+      });
+      primaryRegion = data.regions[0].name;
+    }
+  } else if (!regionNames.includes(primaryRegion)) {
+    issues.push({ path: 'primaryRegion', value: primaryRegion, message: `is not one of the Sovereign's regions; use one of: ${regionList}` });
+  }
+
+  const hotStandby = resolveHotStandby(
+    { file: data.hotStandby, sovereignPrimaryRegion: primaryRegion, regionNames, env: options.env ?? {}, strict: options.strict ?? false },
+    issues,
+  );
+  if (hotStandby.fallbackReason !== undefined) {
+    warnings.push(hotStandby.fallbackReason);
+  }
+
+  if (issues.length > 0) {
+    throw new SovereignConfigError(issues, source);
+  }
+  return {
+    ...data,
+    regions: data.regions.map((r) => ({ name: r.name, clusterName: r.clusterName ?? r.name })),
+    primaryRegion,
+    identity: { trustDomain: data.identity.trustDomain ?? data.domain, issuer: data.identity.issuer },
+    hotStandby,
+    warnings,
+  };
+}
+
+/** Reads a YAML or JSON config file and resolves it; parse and validation errors are reported together. */
+export function loadSovereignConfig(file: string, options: Omit<ResolveOptions, 'source'> = {}): SovereignConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SovereignConfigError([{ path: file, message: `cannot be read: ${(error as Error).message}` }], file);
+  }
+  // YAML 1.2 is a superset of JSON, so one parser serves both; duplicate keys are errors, not last-wins.
+  const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (document.errors.length > 0) {
+    throw new SovereignConfigError(
+      document.errors.map((e) => ({ path: `${file}:${e.linePos?.[0].line ?? '?'}`, message: e.message.split('\n')[0] })),
+      file,
+    );
+  }
+  return resolveSovereignConfig(document.toJS(), { ...options, source: file });
+}
+
+function reportDuplicates(values: readonly string[], pathOf: (index: number) => string, what: string, issues: ConfigIssue[]): void {
+  const seen = new Map<string, number>();
+  values.forEach((value, index) => {
+    const first = seen.get(value);
+    if (first === undefined) {
+      seen.set(value, index);
+    } else {
+      issues.push({ path: pathOf(index), value, message: `duplicate ${what}, already used at ${pathOf(first)}; every ${what} must be unique` });
+    }
+  });
+}
+
+function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  const path = formatPath(issue.path);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return {
+        path,
+        message: `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')}; remove ${issue.keys.length === 1 ? 'it' : 'them'} or fix the spelling (keys are camelCase)`,
+      };
+    case 'invalid_type':
+      if (issue.input === undefined) {
+        return { path, message: `is required (${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected})` };
+      }
+      return { path, value: issue.input, message: `must be ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected}` };
+    default:
+      return { path, value: issue.input, message: issue.message };
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  if (path.length === 0) {
+    return '(top level)';
+  }
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`), '');
+}

@@ -1,0 +1,54 @@
+import { Construct } from 'constructs';
+import { RegionChart } from './region-chart';
+import type { SovereignConfig } from './sovereign-config';
+
+/** Namespaces every region cluster holds, whatever else it runs. */
+export const OPENBAO_NAMESPACE = 'openbao';
+export const ESO_NAMESPACE = 'external-secrets-system';
+
+export interface SovereignProps {
+  /** The validated config, from `resolveSovereignConfig` or `loadSovereignConfig`. */
+  readonly config: SovereignConfig;
+}
+
+/**
+ * One Sovereign: a RegionChart per region cluster, composed from a single validated config.
+ * Put it directly in an `App`; each region's chart synthesizes to that cluster's folder.
+ */
+export class Sovereign extends Construct {
+  public readonly config: SovereignConfig;
+  /** Region charts in config order. */
+  public readonly regionCharts: readonly RegionChart[];
+
+  constructor(scope: Construct, id: string, props: SovereignProps) {
+    super(scope, id);
+    this.config = props.config;
+    this.regionCharts = props.config.regions.map((region) => new RegionChart(this, region.name, { sovereign: props.config, region }));
+
+    for (const chart of this.regionCharts) {
+      chart.ensureNamespace(OPENBAO_NAMESPACE);
+      chart.ensureNamespace(ESO_NAMESPACE);
+    }
+    const { hotStandby } = props.config;
+    for (const database of props.config.databases) {
+      this.regionChart(hotStandby.primaryRegion).ensureNamespace(database.namespace);
+      if (hotStandby.active) {
+        this.regionChart(hotStandby.replicaRegion!).ensureNamespace(database.namespace);
+      }
+    }
+  }
+
+  /** The chart of a region; throws for a name that is not a region of this Sovereign. */
+  public regionChart(name: string): RegionChart {
+    const chart = this.regionCharts.find((c) => c.region.name === name);
+    if (chart === undefined) {
+      throw new Error(`"${name}" is not a region of Sovereign ${this.config.name}; regions: ${this.config.regions.map((r) => r.name).join(', ')}`);
+    }
+    return chart;
+  }
+
+  /** The chart of the OpenBao write primary. */
+  public get primaryChart(): RegionChart {
+    return this.regionChart(this.config.primaryRegion);
+  }
+}

@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeFolderAtomically } from '../../lib/output/atomic-write';
+
+function snapshotFolder(dir: string): Record<string, string> {
+  return Object.fromEntries(
+    readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => [join(e.parentPath, e.name).slice(dir.length), readFileSync(join(e.parentPath, e.name), 'utf8')]),
+  );
+}
+
+describe('writeFolderAtomically', () => {
+  let parent: string;
+  let out: string;
+  beforeEach(() => {
+    parent = mkdtempSync(join(tmpdir(), 'atomic-'));
+    out = join(parent, 'dist');
+  });
+
+  test('replaces the folder with exactly the given files', () => {
+    // GIVEN a previous output with a file the new one does not have
+    writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n'], ['r1/stale.yaml', 'old\n']]));
+    // WHEN
+    writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 2\n'], ['r2/b.yaml', 'b: 1\n']]));
+    // THEN
+    expect(snapshotFolder(out)).toEqual({ '/r1/a.yaml': 'a: 2\n', '/r2/b.yaml': 'b: 1\n' });
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+
+  test('a failed write leaves the previous output byte-identical and no temporary folder', () => {
+    writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
+    const before = snapshotFolder(out);
+    // WHEN a path escapes the folder halfway through
+    expect(() => writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 2\n'], ['../escape.yaml', 'x']]))).toThrow(/outside the output folder/);
+    // THEN
+    expect(snapshotFolder(out)).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['dist']);
+  });
+
+  test('recovers the previous output after a run killed between the two renames', () => {
+    // GIVEN a run that moved the old output aside and died before moving the new one in
+    writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
+    renameSync(out, join(parent, '.dist.previous'));
+    mkdirSync(join(parent, '.sovereign-tmp-dist-dead'));
+    expect(existsSync(out)).toBe(false);
+    // WHEN the next run starts and fails
+    expect(() => writeFolderAtomically(out, new Map([['../x', '']]))).toThrow();
+    // THEN the old output is back in place
+    expect(snapshotFolder(out)).toEqual({ '/r1/a.yaml': 'a: 1\n' });
+  });
+
+  test('creates missing parent folders', () => {
+    writeFolderAtomically(join(parent, 'a', 'b'), new Map([['x.yaml', 'x\n']]));
+    writeFileSync(join(parent, 'marker'), '');
+    expect(readFileSync(join(parent, 'a', 'b', 'x.yaml'), 'utf8')).toBe('x\n');
+  });
+});

@@ -1,0 +1,22 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse } from 'yaml';
+import { CONFIG_SCHEMA_FILE, configJsonSchema, configJsonSchemaText } from '../../lib/sovereign/config-json-schema';
+import { EXAMPLES } from '../helpers/configs';
+
+describe('config JSON Schema', () => {
+  test('the committed schema file is current (run `npm run schema` after changing the config)', () => {
+    expect(readFileSync(join(__dirname, '..', '..', CONFIG_SCHEMA_FILE), 'utf8')).toBe(configJsonSchemaText());
+  });
+
+  test.each(['omantel.yaml', 'three-regions.yaml'])('accepts the shipped example %s', (file) => {
+    const validate = new Ajv2020({ strict: false }).compile(configJsonSchema());
+    expect(validate(parse(readFileSync(join(EXAMPLES, file), 'utf8')))).toBe(true);
+  });
+
+  test('rejects an unknown key, so editors flag typos', () => {
+    const validate = new Ajv2020({ strict: false }).compile(configJsonSchema());
+    expect(validate({ name: 'a', domain: 'a.example', regions: [{ name: 'r' }], regionz: [] })).toBe(false);
+  });
+});

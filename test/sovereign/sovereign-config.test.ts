@@ -1,0 +1,147 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SovereignConfigError } from '../../lib/sovereign/config-error';
+import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
+import { EXAMPLES, FSN, HEL, OMANTEL_YAML, twoRegions } from '../helpers/configs';
+
+function issuesOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(SovereignConfigError);
+    return (error as SovereignConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error('expected a SovereignConfigError');
+}
+
+function tempFile(name: string, content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'sovereign-config-')), name);
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('Sovereign config', () => {
+  test('the SPEC §3 example loads as it stands', () => {
+    // WHEN
+    const config = loadSovereignConfig(OMANTEL_YAML);
+    // THEN
+    expect(config.name).toBe('omantel');
+    expect(config.regionLabelKey).toBe('openova.io/region');
+    expect(config.regions).toEqual([
+      { name: FSN, clusterName: 'fsn' },
+      { name: HEL, clusterName: HEL },
+    ]);
+    expect(config.primaryRegion).toBe(FSN);
+    expect(config.hotStandby).toEqual({ active: true, primaryRegion: FSN, replicaRegion: HEL });
+    expect(config.openbao.seal.static).toEqual({ keyId: '2026-11-1', secretName: 'openbao-seal', secretKey: 'key' });
+    expect(config.databases[0]).toMatchObject({ name: 'wordpress-db', namespace: 't-acme', database: 'wordpress', owner: 'wordpress' });
+    expect(config.warnings).toEqual([]);
+  });
+
+  test('the three-region example loads', () => {
+    const config = loadSovereignConfig(join(EXAMPLES, 'three-regions.yaml'));
+    expect(config.regions).toHaveLength(3);
+    expect(config.hotStandby).toMatchObject({ active: true, primaryRegion: FSN, replicaRegion: 'hz-nbg-rtz-prod' });
+  });
+
+  test('defaults fill everything optional', () => {
+    // GIVEN a single-region config with only the required keys
+    const config = resolveSovereignConfig({ name: 'solo', domain: 'solo.example', regions: [{ name: 'r1' }] });
+    // THEN
+    expect(config.primaryRegion).toBe('r1');
+    expect(config.regionLabelKey).toBe('topology.kubernetes.io/region');
+    expect(config.openbao).toMatchObject({ image: 'quay.io/openbao/openbao:2.6.2', replicas: 3, storage: { size: '10Gi' } });
+    expect(config.openbao.replication).toEqual({ mechanism: 'raftSnapshot', schedule: '*/5 * * * *' });
+    expect(config.identity).toEqual({ trustDomain: 'solo.example', issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' } });
+    expect(config.hotStandby).toEqual({ active: false, primaryRegion: 'r1' });
+    expect(config.databases).toEqual([]);
+  });
+
+  test('a JSON file loads too', () => {
+    const file = tempFile('sovereign.json', JSON.stringify(twoRegions()));
+    expect(loadSovereignConfig(file).primaryRegion).toBe(FSN);
+  });
+
+  test('fails when a region is unknown, naming the value and the regions to choose from', () => {
+    const issues = issuesOf(() => resolveSovereignConfig(twoRegions({ primaryRegion: 'hz-xyz' })));
+    expect(issues).toEqual([`primaryRegion: is not one of the Sovereign's regions; use one of: ${FSN}, ${HEL}`]);
+  });
+
+  test('fails when region names or cluster names repeat', () => {
+    const issues = issuesOf(() =>
+      resolveSovereignConfig(twoRegions({ regions: [{ name: FSN, clusterName: 'x' }, { name: FSN, clusterName: 'x' }] })),
+    );
+    expect(issues).toEqual([
+      'regions[1].name: duplicate region name, already used at regions[0].name; every region name must be unique',
+      'regions[1].clusterName: duplicate ClusterMesh cluster name, already used at regions[0].clusterName; every ClusterMesh cluster name must be unique',
+    ]);
+  });
+
+  test('fails when the primary is missing with two or more regions', () => {
+    const issues = issuesOf(() => resolveSovereignConfig(twoRegions({ primaryRegion: undefined })));
+    expect(issues).toEqual([`primaryRegion: is required when the Sovereign has 2 regions; set it to the OpenBao write primary, one of: ${FSN}, ${HEL}`]);
+  });
+
+  test('fails with every schema error at once: bad names, unknown keys, wrong types, bad enums', () => {
+    // GIVEN a config with five independent mistakes
+    const raw = {
+      ...twoRegions(),
+      name: 'Omantel_1',
+      regions: [{ name: FSN, cluster: 'fsn' }, { name: 'HEL' }],
+      openbao: { replicas: 'three', replication: { mechanism: 'performance' } },
+      databse: [],
+    };
+    // WHEN / THEN
+    const issues = issuesOf(() => resolveSovereignConfig(raw));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^name: must be a DNS-1123 label/),
+        'regions[0]: unknown key "cluster"; remove it or fix the spelling (keys are camelCase)',
+        expect.stringMatching(/^regions\[1\]\.name: must be a DNS-1123 label/),
+        'openbao.replicas: must be a number',
+        'openbao.replication.mechanism: must be "raftSnapshot" or "nativePerformance"',
+        '(top level): unknown key "databse"; remove it or fix the spelling (keys are camelCase)',
+      ]),
+    );
+    expect(issues).toHaveLength(6);
+  });
+
+  test('error messages carry the path, the bad value and the fix', () => {
+    try {
+      resolveSovereignConfig(twoRegions({ openbao: { storage: { size: 'ten gigs' } } }), { source: 'omantel.yaml' });
+      throw new Error('expected failure');
+    } catch (error) {
+      expect((error as Error).message).toBe(
+        'omantel.yaml is invalid (1 error):\n  - openbao.storage.size: must be a Kubernetes quantity such as "10Gi", "500m" or "2" (got "ten gigs")',
+      );
+    }
+  });
+
+  test('fails when a YAML file repeats a key, instead of keeping the last', () => {
+    const file = tempFile('dup.yaml', 'name: a\nname: b\ndomain: x.example\nregions: [{ name: r1 }]\n');
+    expect(issuesOf(() => loadSovereignConfig(file))[0]).toMatch(/dup\.yaml:2: Map keys must be unique/);
+  });
+
+  test('fails when the file cannot be read', () => {
+    expect(issuesOf(() => loadSovereignConfig('/nonexistent/sovereign.yaml'))[0]).toMatch(/^\/nonexistent\/sovereign\.yaml: cannot be read/);
+  });
+
+  test('fails on a bad image reference, a bad cron schedule and a bad region label key', () => {
+    const issues = issuesOf(() =>
+      resolveSovereignConfig(
+        twoRegions({ regionLabelKey: 'not a key', openbao: { image: 'Quay.io/OpenBao:latest!', replication: { schedule: 'every 5 minutes' } } }),
+      ),
+    );
+    expect(issues).toEqual([
+      'regionLabelKey: must be a Kubernetes label key such as "topology.kubernetes.io/region"',
+      'openbao.image: must be an image reference such as "quay.io/openbao/openbao:2.6.2" or "...@sha256:<64 hex>"',
+      'openbao.replication.schedule: must be a five-field cron expression such as "*/5 * * * *"',
+    ]);
+  });
+
+  test('accepts a digest-pinned image', () => {
+    const image = `quay.io/openbao/openbao:2.6.2@sha256:${'a'.repeat(64)}`;
+    expect(resolveSovereignConfig(twoRegions({ openbao: { image } })).openbao.image).toBe(image);
+  });
+});
