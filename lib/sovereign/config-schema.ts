@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pairNameProblem } from '../cnpg/naming';
 
 // Each pattern carries the fix in its message: config errors must say what is wrong and how to mend it.
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -61,8 +62,9 @@ export const hotStandbySchema = z
     primaryRegion: z.string().optional().describe('Region of the database primaries; defaults to the Sovereign primaryRegion'),
     replicaRegion: z.string().optional().describe('Region of the hot-standby replicas'),
     strict: z.boolean().default(false).describe('Turn degenerate hot-standby inputs into errors instead of a single-Cluster fallback'),
+    promoted: z.boolean().default(false).describe('Promote the hot standby of every database pair (each pair may override it)'),
   })
-  .default({ enabled: false, strict: false });
+  .default({ enabled: false, strict: false, promoted: false });
 
 export const staticSealSchema = z.strictObject({
   keyId: z
@@ -129,12 +131,44 @@ export const identitySchema = z
   .default({ issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' } });
 
 export const databaseSchema = z.strictObject({
-  name: dnsLabel().describe('CNPG Cluster name of the primary; the replica is <name>-replica'),
+  name: z
+    .string()
+    .superRefine((name, ctx) => {
+      const problem = pairNameProblem(name);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: name });
+    })
+    .describe('CNPG Cluster name of the primary; the replica is <name>-replica. DNS-1035, at most 42 characters'),
   namespace: dnsLabel(),
-  instances: z.number().int().min(1, { error: 'must be at least 1' }).default(1),
+  primaryRegion: z.string().optional().describe('Overrides hotStandby.primaryRegion for this pair'),
+  replicaRegion: z.string().optional().describe('Overrides hotStandby.replicaRegion for this pair'),
+  instances: z.number().int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).default(1),
+  postgresMajor: z.number().int().min(13, { error: 'must be a supported PostgreSQL major (13 or newer)' }).default(16),
+  imageName: z
+    .string()
+    .regex(IMAGE_REF, { error: 'must be an image reference such as "ghcr.io/cloudnative-pg/postgresql:16.6"' })
+    .optional()
+    .describe('Full PostgreSQL image; defaults to ghcr.io/cloudnative-pg/postgresql:<postgresMajor>'),
   storage: storage('10Gi'),
+  resources: resources.optional(),
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a lowercase PostgreSQL identifier' }).default('app'),
   owner: z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a lowercase PostgreSQL role name' }).default('app'),
+  parameters: z
+    .record(z.string(), z.string({ error: 'must be a string (quote numbers: "100")' }))
+    .refine((p) => !('hot_standby' in p), { error: 'must not set hot_standby: CloudNativePG manages it and rejects the Cluster' })
+    .optional(),
+  mesh: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      affinity: z
+        .enum(['local', 'remote'], { error: 'must be "local" or "remote"; "none" is refused because Cilium 1.18.10–1.19 drops remote backends with it' })
+        .default('local'),
+      externalHost: z.string().min(1).optional().describe('Where the replica reaches the primary when the mesh is disabled'),
+    })
+    .default({ enabled: true, affinity: 'local' }),
+  promoted: z.boolean().optional().describe('Promote this pair\'s hot standby; defaults to hotStandby.promoted'),
+  topology: z.enum(['replicaCluster', 'distributed'], { error: 'must be "replicaCluster" or "distributed"' }).default('replicaCluster'),
+  promotionToken: z.string().min(1).optional().describe("With topology distributed and promoted: the old primary's .status.demotionToken"),
+  enableSuperuserAccess: z.boolean().default(false),
 });
 
 export const pushSecretSchema = z.strictObject({

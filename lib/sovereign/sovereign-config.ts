@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigIssue, SovereignConfigError } from './config-error';
-import { type SovereignConfigData, sovereignConfigSchema } from './config-schema';
+import { type DatabaseConfig, type SovereignConfigData, sovereignConfigSchema } from './config-schema';
 import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
 
 /** A region with its defaults applied. */
@@ -13,14 +13,24 @@ export interface SovereignRegion {
   readonly clusterName: string;
 }
 
+/** A database pair with its placement resolved from the hot-standby knob and its own overrides. */
+export interface SovereignDatabase extends Omit<DatabaseConfig, 'primaryRegion' | 'replicaRegion' | 'promoted'> {
+  /** Region of the primary (or only) Cluster. */
+  readonly primaryRegion: string;
+  /** Region of the hot standby; undefined renders the single-Cluster shape. */
+  readonly replicaRegion?: string;
+  readonly promoted: boolean;
+}
+
 /** A validated Sovereign config with defaults, environment overrides and derived facts resolved. */
-export interface SovereignConfig extends Omit<SovereignConfigData, 'regions' | 'primaryRegion' | 'identity' | 'hotStandby'> {
+export interface SovereignConfig extends Omit<SovereignConfigData, 'regions' | 'primaryRegion' | 'identity' | 'hotStandby' | 'databases'> {
   readonly regions: readonly SovereignRegion[];
   /** The OpenBao write primary. */
   readonly primaryRegion: string;
   readonly identity: { readonly trustDomain: string; readonly issuer: SovereignConfigData['identity']['issuer'] };
   /** How database pairs render, after environment overrides (§3). */
   readonly hotStandby: HotStandbyResolution;
+  readonly databases: readonly SovereignDatabase[];
   /** Non-fatal findings to print in the synth summary (fallbacks, dev-only settings). */
   readonly warnings: readonly string[];
 }
@@ -77,11 +87,14 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     warnings.push(hotStandby.fallbackReason);
   }
 
+  const databases = data.databases.map((database, index) => placeDatabase(database, index, hotStandby, data.hotStandby.promoted, regionNames, issues));
+
   if (issues.length > 0) {
     throw new SovereignConfigError(issues, source);
   }
   return {
     ...data,
+    databases,
     regions: data.regions.map((r) => ({ name: r.name, clusterName: r.clusterName ?? r.name })),
     primaryRegion,
     identity: { trustDomain: data.identity.trustDomain ?? data.domain, issuer: data.identity.issuer },
@@ -107,6 +120,40 @@ export function loadSovereignConfig(file: string, options: Omit<ResolveOptions, 
     );
   }
   return resolveSovereignConfig(document.toJS(), { ...options, source: file });
+}
+
+// A pair's own region overrides are explicit config, so an unusable one is an error, never a fallback.
+function placeDatabase(
+  database: DatabaseConfig,
+  index: number,
+  hotStandby: HotStandbyResolution,
+  promotedByDefault: boolean,
+  regionNames: readonly string[],
+  issues: ConfigIssue[],
+): SovereignDatabase {
+  const { primaryRegion: primaryOverride, replicaRegion: replicaOverride, promoted, ...rest } = database;
+  for (const [key, value] of [['primaryRegion', primaryOverride], ['replicaRegion', replicaOverride]] as const) {
+    if (value !== undefined && !regionNames.includes(value)) {
+      issues.push({ path: `databases[${index}].${key}`, value, message: `is not a region of this Sovereign; use one of: ${regionNames.join(', ')}` });
+    }
+  }
+  const primaryRegion = primaryOverride ?? hotStandby.primaryRegion;
+  const replicaRegion = hotStandby.active ? (replicaOverride ?? hotStandby.replicaRegion) : undefined;
+  if (replicaRegion !== undefined && replicaRegion === primaryRegion) {
+    issues.push({
+      path: `databases[${index}].${replicaOverride !== undefined ? 'replicaRegion' : 'primaryRegion'}`,
+      value: replicaRegion,
+      message: 'the replica region must not equal the primary region (hot standby needs two distinct regions)',
+    });
+  }
+  if (database.mesh.enabled === false && replicaRegion !== undefined && database.mesh.externalHost === undefined) {
+    issues.push({ path: `databases[${index}].mesh.externalHost`, message: 'is required when mesh.enabled is false; name the host the replica reaches the primary at' });
+  }
+  const isPromoted = promoted ?? promotedByDefault;
+  if (database.promotionToken !== undefined && (database.topology !== 'distributed' || !isPromoted)) {
+    issues.push({ path: `databases[${index}].promotionToken`, message: 'is only used by a promoted pair with topology "distributed"; remove it or set both' });
+  }
+  return { ...rest, primaryRegion, ...(replicaRegion !== undefined ? { replicaRegion } : {}), promoted: isPromoted };
 }
 
 function reportDuplicates(values: readonly string[], pathOf: (index: number) => string, what: string, issues: ConfigIssue[]): void {

@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { CnpgHotStandbyPair, type PairTopology } from '../cnpg/cnpg-hot-standby-pair';
+import type { MeshAffinity } from '../mesh/cluster-mesh';
 import { RegionChart } from './region-chart';
 import type { SovereignConfig } from './sovereign-config';
 
@@ -19,6 +21,8 @@ export class Sovereign extends Construct {
   public readonly config: SovereignConfig;
   /** Region charts in config order. */
   public readonly regionCharts: readonly RegionChart[];
+  /** One pair (or single Cluster) per configured database. */
+  public readonly databasePairs: readonly CnpgHotStandbyPair[];
 
   constructor(scope: Construct, id: string, props: SovereignProps) {
     super(scope, id);
@@ -29,13 +33,31 @@ export class Sovereign extends Construct {
       chart.ensureNamespace(OPENBAO_NAMESPACE);
       chart.ensureNamespace(ESO_NAMESPACE);
     }
-    const { hotStandby } = props.config;
-    for (const database of props.config.databases) {
-      this.regionChart(hotStandby.primaryRegion).ensureNamespace(database.namespace);
-      if (hotStandby.active) {
-        this.regionChart(hotStandby.replicaRegion!).ensureNamespace(database.namespace);
-      }
-    }
+    this.databasePairs = props.config.databases.map((database) => {
+      const primary = this.regionChart(database.primaryRegion);
+      return new CnpgHotStandbyPair(primary, `cnpg-${database.namespace}-${database.name}`, {
+        name: database.name,
+        namespace: database.namespace,
+        primaryRegion: primary,
+        replicaRegion: database.replicaRegion === undefined ? undefined : this.regionChart(database.replicaRegion),
+        instances: database.instances,
+        postgresMajor: database.postgresMajor,
+        imageName: database.imageName,
+        storageSize: database.storage.size,
+        storageClass: database.storage.storageClass,
+        resources: database.resources,
+        database: database.database,
+        owner: database.owner,
+        parameters: database.parameters,
+        meshEnabled: database.mesh.enabled,
+        meshAffinity: database.mesh.affinity as MeshAffinity,
+        externalHost: database.mesh.externalHost,
+        promoted: database.promoted,
+        topology: database.topology as PairTopology,
+        promotionToken: database.promotionToken,
+        enableSuperuserAccess: database.enableSuperuserAccess,
+      });
+    });
   }
 
   /** The chart of a region; throws for a name that is not a region of this Sovereign. */

@@ -17,12 +17,12 @@ export function formatSummary(output: SovereignOutput, outDir: string, config: S
     const role = region === config.primaryRegion ? 'OpenBao primary' : 'OpenBao replica';
     lines.push(`  ${region} (${role}): ${objects.length} objects`);
   }
-  const { hotStandby } = config;
-  lines.push(
-    hotStandby.active
-      ? `  databases: ${config.databases.length} hot-standby pair(s), primary ${hotStandby.primaryRegion} -> replica ${hotStandby.replicaRegion}`
-      : `  databases: ${config.databases.length} single Cluster(s) in ${hotStandby.primaryRegion}`,
-  );
+  for (const database of config.databases) {
+    const placement = database.replicaRegion === undefined
+      ? `single Cluster in ${database.primaryRegion}`
+      : `${database.topology} pair ${database.primaryRegion} -> ${database.replicaRegion}${database.promoted ? ' (promoted)' : ''}`;
+    lines.push(`  database ${database.namespace}/${database.name}: ${placement}`);
+  }
   for (const warning of output.warnings) {
     lines.push(`  warning: ${warning}`);
   }
