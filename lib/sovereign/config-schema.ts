@@ -88,9 +88,20 @@ export const openBaoSchema = z
       .number({ error: 'must be a number' })
       .int({ error: 'must be a whole number' })
       .min(1, { error: 'must be at least 1' })
+      .refine((n) => n % 2 === 1, { error: 'must be odd (1, 3, 5) so a Raft quorum survives the loss of a minority' })
       .default(3),
     resources: resources.optional(),
     storage: storage('10Gi'),
+    auditStorage: z
+      .strictObject({ size: quantity(), storageClass: z.string().regex(DNS1123_SUBDOMAIN).optional() })
+      .optional()
+      .describe('Keep the audit log on a volume; default: audit log to stdout'),
+    trustBundle: z
+      .strictObject({ configMapName: dnsLabel(253), key: z.string().min(1).default('ca.crt') })
+      .default({ configMapName: 'spiffe-trust-bundle', key: 'ca.crt' })
+      .describe('ConfigMap in the openbao namespace with the SPIFFE trust bundle that cert auth trusts'),
+    serviceMonitor: z.boolean().default(false).describe('Render a ServiceMonitor for /v1/sys/metrics'),
+    metricsNamespace: dnsLabel().default('monitoring').describe('Namespace of the Prometheus allowed to scrape OpenBao'),
     seal: z
       .strictObject({ static: staticSealSchema })
       .default({ static: { keyId: '1', secretName: 'openbao-seal', secretKey: 'key' } })
@@ -113,6 +124,9 @@ export const openBaoSchema = z
     image: 'quay.io/openbao/openbao:2.6.2',
     replicas: 3,
     storage: { size: '10Gi' },
+    trustBundle: { configMapName: 'spiffe-trust-bundle', key: 'ca.crt' },
+    serviceMonitor: false,
+    metricsNamespace: 'monitoring',
     seal: { static: { keyId: '1', secretName: 'openbao-seal', secretKey: 'key' } },
     replication: { mechanism: 'raftSnapshot', schedule: '*/5 * * * *' },
     tlsIssuer: { kind: 'ClusterIssuer', name: 'sovereign-ca' },

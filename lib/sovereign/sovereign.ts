@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { CnpgHotStandbyPair, type PairTopology } from '../cnpg/cnpg-hot-standby-pair';
 import type { MeshAffinity } from '../mesh/cluster-mesh';
+import { OpenBaoRegion } from '../openbao/openbao-region';
+import { OpenBaoSeal } from '../openbao/seal';
 import { RegionChart } from './region-chart';
 import type { SovereignConfig } from './sovereign-config';
 
@@ -21,6 +23,8 @@ export class Sovereign extends Construct {
   public readonly config: SovereignConfig;
   /** Region charts in config order. */
   public readonly regionCharts: readonly RegionChart[];
+  /** One OpenBao cluster per region, in config order. */
+  public readonly openBaoRegions: readonly OpenBaoRegion[];
   /** One pair (or single Cluster) per configured database. */
   public readonly databasePairs: readonly CnpgHotStandbyPair[];
 
@@ -29,10 +33,25 @@ export class Sovereign extends Construct {
     this.config = props.config;
     this.regionCharts = props.config.regions.map((region) => new RegionChart(this, region.name, { sovereign: props.config, region }));
 
-    for (const chart of this.regionCharts) {
-      chart.ensureNamespace(OPENBAO_NAMESPACE);
+    const { openbao } = props.config;
+    this.openBaoRegions = this.regionCharts.map((chart) => {
       chart.ensureNamespace(ESO_NAMESPACE);
-    }
+      return new OpenBaoRegion(chart, 'openbao', {
+        namespace: OPENBAO_NAMESPACE,
+        seal: OpenBaoSeal.staticKey(openbao.seal.static),
+        image: openbao.image,
+        replicas: openbao.replicas,
+        resources: openbao.resources,
+        storageSize: openbao.storage.size,
+        storageClass: openbao.storage.storageClass,
+        tlsIssuer: openbao.tlsIssuer,
+        ui: openbao.ui,
+        trustBundle: openbao.trustBundle,
+        auditStorage: openbao.auditStorage,
+        serviceMonitor: openbao.serviceMonitor,
+        metricsNamespace: openbao.metricsNamespace,
+      });
+    });
     this.databasePairs = props.config.databases.map((database) => {
       const primary = this.regionChart(database.primaryRegion);
       return new CnpgHotStandbyPair(primary, `cnpg-${database.namespace}-${database.name}`, {
@@ -67,6 +86,11 @@ export class Sovereign extends Construct {
       throw new Error(`"${name}" is not a region of Sovereign ${this.config.name}; regions: ${this.config.regions.map((r) => r.name).join(', ')}`);
     }
     return chart;
+  }
+
+  /** Non-fatal findings of the config and the constructs, for the synth summary. */
+  public get warnings(): readonly string[] {
+    return [...this.config.warnings, ...this.openBaoRegions.flatMap((r) => r.warnings)];
   }
 
   /** The chart of the OpenBao write primary. */

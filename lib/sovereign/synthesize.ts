@@ -33,7 +33,7 @@ export function synthesizeSovereign(config: SovereignConfig): SovereignOutput {
   return {
     sovereign: config.name,
     regions: sovereign.regionCharts.map((chart) => ({ region: chart.region.name, objects: chart.toJson() as KubeObject[] })),
-    warnings: config.warnings,
+    warnings: sovereign.warnings,
   };
 }
 

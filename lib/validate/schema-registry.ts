@@ -125,15 +125,18 @@ function readCrds(dir: string): JsonSchema[] {
  * errors unless it preserves unknown fields; int-or-string accepts both; embedded resources allow
  * apiVersion/kind/metadata.
  */
-export function stricten(schema: JsonSchema, closeEmptyObjects = true): JsonSchema {
+export function stricten(schema: JsonSchema, closeEmptyObjects = true, close = true): JsonSchema {
   const out: JsonSchema = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'properties' || key === 'definitions' || key === 'patternProperties') {
-      out[key] = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, stricten(v, closeEmptyObjects)]));
-    } else if ((key === 'items' || key === 'additionalProperties' || key === 'not') && isSchema(value)) {
-      out[key] = stricten(value, closeEmptyObjects);
+      out[key] = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, stricten(v, closeEmptyObjects, close)]));
+    } else if ((key === 'items' || key === 'additionalProperties') && isSchema(value)) {
+      out[key] = stricten(value, closeEmptyObjects, close);
+    } else if (key === 'not' && isSchema(value)) {
+      out[key] = stricten(value, closeEmptyObjects, false);
     } else if ((key === 'allOf' || key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
-      out[key] = value.map((v) => (isSchema(v) ? stricten(v, closeEmptyObjects) : v));
+      // Branches only add constraints (structural schemas): the object's own properties define its fields.
+      out[key] = value.map((v) => (isSchema(v) ? stricten(v, closeEmptyObjects, false) : v));
     } else {
       out[key] = value;
     }
@@ -150,7 +153,7 @@ export function stricten(schema: JsonSchema, closeEmptyObjects = true): JsonSche
   const open = out['x-kubernetes-preserve-unknown-fields'] === true || out.additionalProperties !== undefined;
   const composed = out.allOf !== undefined || out.anyOf !== undefined || out.oneOf !== undefined;
   const described = out.properties !== undefined;
-  if (isObject && !open && (described || (closeEmptyObjects && !composed))) {
+  if (close && isObject && !open && (described || (closeEmptyObjects && !composed))) {
     out.additionalProperties = false;
   }
   return out;

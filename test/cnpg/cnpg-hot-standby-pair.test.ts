@@ -25,7 +25,8 @@ function render(config: SovereignConfigInput, env: Env = {}, strict = false) {
     warnings: output.warnings,
     clusters: clusters.map((e) => ({ region: e.region, name: e.object.metadata.name, spec: (e.object as any).spec, metadata: e.object.metadata })),
     cluster: (name: string) => (clusters.find((e) => e.object.metadata.name === name)?.object as any) ?? fail(`no Cluster ${name}`),
-    services: all.filter((e) => e.object.kind === 'Service').map((e) => ({ region: e.region, object: e.object as any })),
+    // Services of the database namespace only (each region also runs OpenBao's Services).
+    services: all.filter((e) => e.object.kind === 'Service' && e.object.metadata.namespace === MYDB.namespace).map((e) => ({ region: e.region, object: e.object as any })),
     region: (name: string) => output.regions.find((r) => r.region === name)!.objects,
   };
 }
@@ -209,7 +210,7 @@ describe('CnpgHotStandbyPair: shapes', () => {
     expect(result.clusters).toHaveLength(2);
     expect(result.cluster('mydb').spec.managed).toBeUndefined();
     expect(result.services).toEqual([]);
-    expect(globalAnnotationCount(result.output.regions.flatMap((r) => r.objects))).toBe(0);
+    expect(globalAnnotationCount(result.output.regions.flatMap((r) => r.objects).filter((o) => o.metadata.namespace === MYDB.namespace))).toBe(0);
     expect(result.cluster('mydb-replica').spec.externalClusters[0].connectionParameters.host).toBe('mydb.fsn.example.net');
   });
 
@@ -294,7 +295,7 @@ describe('CnpgHotStandbyPair: snapshots', () => {
   ])('%s', (_, database, enabled) => {
     const output = scenario(database, enabled as boolean);
     expectValidSovereign(output);
-    expect(output.regions.map((r) => ({ region: r.region, objects: r.objects.filter((o) => o.kind !== 'Namespace') }))).toMatchSnapshot();
+    expect(output.regions.map((r) => ({ region: r.region, objects: r.objects.filter((o) => o.metadata.namespace === MYDB.namespace) }))).toMatchSnapshot();
   });
 });
 

@@ -187,3 +187,16 @@ describe('SchemaRegistry', () => {
     expect(() => SchemaRegistry.fromDirectory('/nonexistent')).toThrow(/no schemas at \/nonexistent.*Pass --crds DIR/);
   });
 });
+
+describeWithSchemas('ManifestValidator with composed schemas', () => {
+  const policy = (spec: Record<string, unknown>) => ({ apiVersion: 'cilium.io/v2', kind: 'CiliumNetworkPolicy', metadata: { name: 'p', namespace: 'x' }, spec });
+
+  test('anyOf/oneOf branches constrain without closing the object (CiliumNetworkPolicy)', () => {
+    expect(check(policy({ endpointSelector: {}, egress: [{ toEntities: ['kube-apiserver'] }] }))).toEqual([]);
+  });
+
+  test('still rejects an unknown field and an unmet oneOf', () => {
+    expect(check(policy({ endpointSelector: {}, egress: [], egres: [] }))).toContain('CiliumNetworkPolicy/x/p: spec.egres: unknown field (not in the schema) [schema]');
+    expect(check(policy({ egress: [] }))).toContain('CiliumNetworkPolicy/x/p: spec.endpointSelector: required field is missing [schema]');
+  });
+});

@@ -1,0 +1,115 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  CiliumNetworkPolicy,
+  CiliumNetworkPolicySpecEgressToEntities,
+  CiliumNetworkPolicySpecEgressToPortsPortsProtocol,
+  CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
+} from '../../imports/ciliumnetworkpolicies-cilium.io';
+import { ESO_POD_LABELS, ESO_WORKLOAD, REPLICATOR_POD_LABELS } from '../secrets/spiffe';
+
+/** Label Cilium gives every endpoint: the ClusterMesh cluster it runs in. */
+export const CILIUM_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
+const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+
+export interface OpenBaoNetworkPoliciesProps {
+  readonly namespace: string;
+  readonly serverLabels: Record<string, string>;
+  readonly labels: Record<string, string>;
+  /** ClusterMesh names of the other regions' clusters whose ESO and replicator may call this primary. Empty on replicas. */
+  readonly remoteClusters: readonly string[];
+  /** Namespace of the Prometheus that scrapes metrics; undefined when nothing scrapes. */
+  readonly metricsNamespace?: string;
+}
+
+const API = 8200;
+const CLUSTER = 8201;
+
+/**
+ * Default deny in the OpenBao namespace, then exactly the flows the agreed model needs: the API from ESO and the
+ * replicator, Raft and request forwarding only among the region's own servers, DNS and the Kubernetes API out.
+ * Cross-cluster callers need a CiliumNetworkPolicy that names their cluster (Cilium 1.19 selectors match only
+ * the local cluster otherwise).
+ */
+export class OpenBaoNetworkPolicies extends Construct {
+  constructor(scope: Construct, id: string, props: OpenBaoNetworkPoliciesProps) {
+    super(scope, id);
+    const { namespace, serverLabels, labels } = props;
+    const tcp = (...ports: number[]) => ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: 'TCP' }));
+    const meta = (name: string) => ({ name, namespace, labels });
+
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: meta('default-deny'),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    const metricsPeer = props.metricsNamespace === undefined ? [] : [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.metricsNamespace } } }];
+    new k8s.KubeNetworkPolicy(this, 'ServerIngress', {
+      metadata: meta('openbao-server-ingress'),
+      spec: {
+        podSelector: { matchLabels: serverLabels },
+        policyTypes: ['Ingress'],
+        ingress: [
+          {
+            from: [
+              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ESO_WORKLOAD.namespace } }, podSelector: { matchLabels: { ...ESO_POD_LABELS } } },
+              { podSelector: { matchLabels: { ...REPLICATOR_POD_LABELS } } },
+              ...metricsPeer,
+            ],
+            ports: tcp(API),
+          },
+          // retry_join reaches the leader's API; Raft and request forwarding use the cluster port.
+          { from: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp(API, CLUSTER) },
+        ],
+      },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'Egress', {
+      metadata: meta('openbao-egress'),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ port: k8s.IntOrString.fromNumber(53), protocol: 'UDP' }, ...tcp(53)],
+          },
+          { to: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp(API, CLUSTER) },
+        ],
+      },
+    });
+
+    // The API server is not a pod: only Cilium's entity selector reaches it reliably (service registration, auto_join).
+    new CiliumNetworkPolicy(this, 'KubeApiEgress', {
+      metadata: meta('openbao-kube-apiserver'),
+      spec: {
+        endpointSelector: { matchLabels: serverLabels },
+        egress: [
+          {
+            toEntities: [CiliumNetworkPolicySpecEgressToEntities.KUBE_HYPHEN_APISERVER],
+            toPorts: [{ ports: [443, 6443].map((port) => ({ port: String(port), protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP })) }],
+          },
+        ],
+      },
+    });
+
+    if (props.remoteClusters.length > 0) {
+      const inClusters = { key: CILIUM_CLUSTER_LABEL, operator: 'In', values: [...props.remoteClusters] } as const;
+      new CiliumNetworkPolicy(this, 'RemoteCallers', {
+        metadata: meta('openbao-primary-remote-callers'),
+        spec: {
+          endpointSelector: { matchLabels: serverLabels },
+          ingress: [
+            {
+              fromEndpoints: [
+                { matchLabels: { ...ESO_POD_LABELS, [CILIUM_NAMESPACE_LABEL]: ESO_WORKLOAD.namespace }, matchExpressions: [inClusters as never] },
+                { matchLabels: { ...REPLICATOR_POD_LABELS, [CILIUM_NAMESPACE_LABEL]: namespace }, matchExpressions: [inClusters as never] },
+              ],
+              toPorts: [{ ports: [{ port: String(API), protocol: CiliumNetworkPolicySpecIngressToPortsPortsProtocol.TCP }] }],
+            },
+          ],
+        },
+      });
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/** A Kubernetes workload as SPIFFE sees it: its namespace and service account. */
+export interface WorkloadRef {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+/** External Secrets Operator's controller (the ESO Helm chart's defaults). */
+export const ESO_WORKLOAD: WorkloadRef = { namespace: 'external-secrets-system', serviceAccount: 'external-secrets' };
+/** Pod labels of ESO's controller, as the ESO Helm chart sets them. */
+export const ESO_POD_LABELS = { 'app.kubernetes.io/name': 'external-secrets' } as const;
+
+/** The OpenBao snapshot replicator (PerfReplicationLink's CronJob). */
+export const REPLICATOR_WORKLOAD: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replicator' };
+export const REPLICATOR_POD_LABELS = { 'app.kubernetes.io/name': 'openbao-replicator' } as const;
+
+/**
+ * `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`: the one place SPIFFE IDs are made, so the URI SAN
+ * in a workload's certificate and the `allowed_uri_sans` OpenBao binds cannot drift apart.
+ */
+export function spiffeId(trustDomain: string, workload: WorkloadRef): string {
+  return `spiffe://${trustDomain}/ns/${workload.namespace}/sa/${workload.serviceAccount}`;
+}

@@ -1,0 +1,315 @@
+import { App } from 'cdk8s';
+import { OpenBaoRegion } from '../../lib/openbao/openbao-region';
+import { OpenBaoSeal } from '../../lib/openbao/seal';
+import { spiffeId } from '../../lib/secrets/spiffe';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import { RegionRole } from '../../lib/sovereign/region-chart';
+import { Sovereign } from '../../lib/sovereign/sovereign';
+import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
+import { type KubeObject, synthesizeSovereign } from '../../lib/sovereign/synthesize';
+import { FSN, HEL, NBG, threeRegions, twoRegions } from '../helpers/configs';
+import { expectValidManifests, expectValidSovereign } from '../helpers/manifests';
+
+function regionObjects(config: SovereignConfigInput, region: string): KubeObject[] {
+  const output = synthesizeSovereign(resolveSovereignConfig(config));
+  expectValidSovereign(output);
+  return output.regions.find((r) => r.region === region)!.objects.filter((o) => o.metadata.namespace === 'openbao' || (o.kind === 'Namespace' && o.metadata.name === 'openbao'));
+}
+
+const find = (objects: KubeObject[], kind: string, name: string): any => {
+  const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
+  if (found === undefined) throw new Error(`no ${kind}/${name}`);
+  return found;
+};
+
+const serverConfig = (objects: KubeObject[]) => JSON.parse((find(objects, 'ConfigMap', 'openbao-config') as any).data['server.json']);
+const podSpec = (objects: KubeObject[]) => find(objects, 'StatefulSet', 'openbao').spec.template.spec;
+
+describe('OpenBaoRegion', () => {
+  const primary = regionObjects(twoRegions({ regionLabelKey: 'openova.io/region' }), FSN);
+  const replica = regionObjects(twoRegions({ regionLabelKey: 'openova.io/region' }), HEL);
+
+  test('snapshot: primary region', () => {
+    expect(primary).toMatchSnapshot();
+  });
+
+  test('snapshot: replica region', () => {
+    expect(replica).toMatchSnapshot();
+  });
+
+  describe('server config', () => {
+    const config = serverConfig(primary);
+
+    test('Raft peers are found only in the region’s own namespace by the server pod labels', () => {
+      expect(config.storage.raft.path).toBe('/openbao/data');
+      expect(config.storage.raft.performance_multiplier).toBe(1);
+      expect(config.storage.raft.retry_join).toEqual([
+        {
+          auto_join: 'provider=k8s namespace=openbao label_selector="app.kubernetes.io/name=openbao,app.kubernetes.io/instance=openbao,component=server"',
+          auto_join_scheme: 'https',
+          auto_join_port: 8200,
+          leader_tls_servername: 'openbao-internal.openbao.svc',
+          leader_ca_cert_file: '/openbao/tls/ca.crt',
+        },
+      ]);
+    });
+
+    test('no peer address outside the region: no leader_api_addr, no other region name anywhere in the config', () => {
+      const text = JSON.stringify(config);
+      expect(text).not.toContain('leader_api_addr');
+      expect(text).not.toContain(HEL);
+      expect(text).not.toContain('openbao-primary');
+    });
+
+    test('the listener serves TLS 1.2+ on 8200/8201 from files that are mounted in the pod', () => {
+      const [{ tcp }] = config.listener;
+      expect(tcp).toMatchObject({ address: '[::]:8200', cluster_address: '[::]:8201', tls_min_version: 'tls12' });
+      const mounts = podSpec(primary).containers[0].volumeMounts;
+      const mountOf = (file: string) => mounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+      expect(mountOf(tcp.tls_cert_file)).toMatchObject({ name: 'tls', readOnly: true });
+      expect(mountOf(tcp.tls_key_file)).toMatchObject({ name: 'tls' });
+      expect(mountOf(config.storage.raft.retry_join[0].leader_ca_cert_file)).toMatchObject({ name: 'tls' });
+      const tlsVolume = podSpec(primary).volumes.find((v: any) => v.name === 'tls');
+      expect(tlsVolume.secret.secretName).toBe(find(primary, 'Certificate', 'openbao-tls').spec.secretName);
+    });
+
+    test('the static seal reads its key from the mounted operator Secret; disable_mlock is never emitted', () => {
+      expect(config.seal).toEqual({ static: { current_key_id: '1', current_key: 'file:///openbao/seal/current.key' } });
+      const seal = podSpec(primary).volumes.find((v: any) => v.name === 'seal');
+      expect(seal.secret).toEqual({ secretName: 'openbao-seal', defaultMode: 0o400, items: [{ key: 'key', path: 'current.key' }] });
+      expect(podSpec(primary).containers[0].volumeMounts).toContainEqual({ name: 'seal', mountPath: '/openbao/seal', readOnly: true });
+      expect(JSON.stringify(config)).not.toContain('disable_mlock');
+    });
+
+    test('service registration, telemetry and ui', () => {
+      expect(config.service_registration).toEqual({ kubernetes: {} });
+      expect(config.telemetry).toEqual({ prometheus_retention_time: '24h', disable_hostname: true });
+      expect(config.ui).toBe(false);
+    });
+
+    test('self-init requests are present and ordered: audit, kv-v2, cert auth, policies, cert roles', () => {
+      const requests = config.initialize.flatMap((block: any) => Object.values(block).flatMap((b: any) => b.request.map((r: any) => Object.entries(r)[0])));
+      expect(requests.map(([name, r]: any) => `${name} ${r.operation} ${r.path}`)).toEqual([
+        'enable-file-audit update sys/audit/file',
+        'mount-kv-v2 update sys/mounts/secret',
+        'enable-cert-auth update sys/auth/cert',
+        'policy-eso-read update sys/policies/acl/eso-read',
+        'policy-eso-push update sys/policies/acl/eso-push',
+        'policy-replicator update sys/policies/acl/replicator',
+        'cert-role-eso-read update auth/cert/certs/eso-read',
+        'cert-role-eso-push update auth/cert/certs/eso-push',
+        'cert-role-replicator update auth/cert/certs/replicator',
+      ]);
+      const mount = requests.find(([name]: any) => name === 'mount-kv-v2')[1];
+      expect(mount.data).toEqual({ type: 'kv', options: { version: '2' } });
+    });
+
+    test('policies are least privilege on the Sovereign prefix', () => {
+      const policy = (name: string) => {
+        const block = config.initialize.find((b: any) => b.policies).policies.request.find((r: any) => r[`policy-${name}`]);
+        return JSON.parse(block[`policy-${name}`].data.policy);
+      };
+      expect(policy('eso-read')).toEqual({ path: { 'secret/data/sovereign/omantel/*': { capabilities: ['read'] }, 'secret/metadata/sovereign/omantel/*': { capabilities: ['read', 'list'] } } });
+      expect(policy('eso-push').path['secret/data/sovereign/omantel/*'].capabilities).toEqual(['create', 'update', 'read']);
+      expect(policy('replicator')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['read'] }, 'sys/storage/raft/snapshot-force': { capabilities: ['update'] } } });
+    });
+
+    test('cert roles bind exactly the SPIFFE IDs and read the trust bundle from the mounted ConfigMap', () => {
+      const roles = Object.fromEntries(
+        config.initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.map((r: any) => {
+          const [name, request] = Object.entries(r)[0] as [string, any];
+          return [name, request.data];
+        }),
+      );
+      expect(roles['cert-role-eso-read'].allowed_uri_sans).toEqual([spiffeId('omantel.example', { namespace: 'external-secrets-system', serviceAccount: 'external-secrets' })]);
+      expect(roles['cert-role-replicator'].allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replicator']);
+      expect(roles['cert-role-eso-push'].token_policies).toEqual(['eso-push']);
+      for (const role of Object.values(roles) as any[]) {
+        expect(role.certificate).toEqual({ eval_source: 'file', eval_type: 'string', path: '/openbao/trust-bundle/ca.crt' });
+      }
+      const bundle = podSpec(primary).volumes.find((v: any) => v.name === 'trust-bundle');
+      expect(bundle.configMap).toEqual({ name: 'spiffe-trust-bundle', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+    });
+  });
+
+  describe('services', () => {
+    const selector = { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' };
+
+    test('openbao, -active, -standby and -internal select the servers by role', () => {
+      expect(find(primary, 'Service', 'openbao').spec.selector).toEqual(selector);
+      expect(find(primary, 'Service', 'openbao-active').spec.selector).toEqual({ ...selector, 'openbao-active': 'true' });
+      expect(find(primary, 'Service', 'openbao-standby').spec.selector).toEqual({ ...selector, 'openbao-active': 'false' });
+      expect(find(primary, 'Service', 'openbao-internal').spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector });
+      expect(find(primary, 'Service', 'openbao').spec.ports.map((p: any) => [p.name, p.port])).toEqual([['http', 8200], ['https-internal', 8201]]);
+    });
+
+    test('in the primary region openbao-primary selects the active pod and is global', () => {
+      const service = find(primary, 'Service', 'openbao-primary');
+      expect(service.spec.selector).toEqual({ ...selector, 'openbao-active': 'true' });
+      expect(service.metadata.annotations).toEqual({ 'service.cilium.io/global': 'true' });
+    });
+
+    test('in a replica region openbao-primary is a selector-less stub that shares nothing', () => {
+      const service = find(replica, 'Service', 'openbao-primary');
+      expect(service.spec.selector).toBeUndefined();
+      expect(service.metadata.annotations).toEqual({ 'service.cilium.io/global': 'true', 'service.cilium.io/shared': 'false' });
+    });
+
+    test('the certificate covers every service name form and every pod behind openbao-internal', () => {
+      const { dnsNames } = find(primary, 'Certificate', 'openbao-tls').spec;
+      for (const name of ['openbao', 'openbao-active', 'openbao-standby', 'openbao-internal', 'openbao-primary', 'openbao-0.openbao-internal', 'openbao-2.openbao-internal']) {
+        expect(dnsNames).toEqual(expect.arrayContaining([name, `${name}.openbao`, `${name}.openbao.svc`, `${name}.openbao.svc.cluster.local`]));
+      }
+      expect(dnsNames).not.toContain('openbao-3.openbao-internal');
+    });
+  });
+
+  describe('workload', () => {
+    const spec = find(primary, 'StatefulSet', 'openbao').spec;
+    const pod = spec.template.spec;
+    const container = pod.containers[0];
+
+    test('3 voters in parallel, data retained, pinned to the region, spread over hosts and zones', () => {
+      expect(spec).toMatchObject({ replicas: 3, podManagementPolicy: 'Parallel', persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' } });
+      expect(spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('10Gi');
+      expect(pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
+        { matchExpressions: [{ key: 'openova.io/region', operator: 'In', values: [FSN] }] },
+      ]);
+      expect(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
+      expect(pod.topologySpreadConstraints[0].topologyKey).toBe('topology.kubernetes.io/zone');
+    });
+
+    test('node id and addresses come from the pod name', () => {
+      const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
+      expect(env.VAULT_RAFT_NODE_ID).toBe('metadata.name');
+      expect(env.BAO_API_ADDR).toBe('https://$(POD_NAME).openbao-internal.openbao.svc:8200');
+      expect(env.BAO_CLUSTER_ADDR).toBe('https://$(POD_NAME).openbao-internal.openbao.svc:8201');
+    });
+
+    test('restricted security context with a read-only root and writable mounts where needed', () => {
+      expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
+      const writable = container.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath);
+      expect(writable).toEqual(['/openbao/data', '/tmp']);
+      expect(pod.automountServiceAccountToken).toBe(true);
+    });
+
+    test('readiness and liveness probe health over HTTPS, treating sealed and uninitialised as alive', () => {
+      expect(container.readinessProbe.httpGet).toEqual({ path: '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204', port: 8200, scheme: 'HTTPS' });
+      expect(container.livenessProbe.httpGet.scheme).toBe('HTTPS');
+    });
+
+    test('the PDB keeps quorum', () => {
+      expect(find(primary, 'PodDisruptionBudget', 'openbao').spec.maxUnavailable).toBe(1);
+      expect(find(regionObjects(twoRegions({ openbao: { replicas: 5 } }), FSN), 'PodDisruptionBudget', 'openbao').spec.maxUnavailable).toBe(2);
+    });
+
+    test('RBAC is namespaced: pods get/list/update/patch, nothing cluster-wide', () => {
+      expect(find(primary, 'Role', 'openbao').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'update', 'patch'] }]);
+      const output = synthesizeSovereign(resolveSovereignConfig(twoRegions()));
+      expect(output.regions.flatMap((r) => r.objects).filter((o) => o.kind.startsWith('Cluster') && o.kind !== 'Cluster')).toEqual([]);
+    });
+  });
+
+  describe('network policy', () => {
+    test('default deny, API from ESO and the replicator, cluster port only between servers', () => {
+      expect(find(primary, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+      const ingress = find(primary, 'NetworkPolicy', 'openbao-server-ingress').spec.ingress;
+      expect(ingress[0].ports).toEqual([{ port: 8200, protocol: 'TCP' }]);
+      expect(ingress[0].from).toEqual([
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'external-secrets-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'external-secrets' } } },
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'openbao-replicator' } } },
+      ]);
+      expect(ingress[1]).toEqual({
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' } } }],
+        ports: [{ port: 8200, protocol: 'TCP' }, { port: 8201, protocol: 'TCP' }],
+      });
+    });
+
+    test('egress to DNS and, through Cilium, the Kubernetes API', () => {
+      expect(find(primary, 'NetworkPolicy', 'openbao-egress').spec.egress[0].ports).toEqual([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]);
+      expect(find(primary, 'CiliumNetworkPolicy', 'openbao-kube-apiserver').spec.egress[0].toEntities).toEqual(['kube-apiserver']);
+    });
+
+    test('the primary admits ESO and replicators of the other clusters, naming io.cilium.k8s.policy.cluster', () => {
+      const objects = regionObjects(threeRegions({ regions: [{ name: FSN, clusterName: 'fsn' }, { name: NBG, clusterName: 'nbg' }, { name: HEL }] }), FSN);
+      const policy = find(objects, 'CiliumNetworkPolicy', 'openbao-primary-remote-callers');
+      const [rule] = policy.spec.ingress;
+      expect(rule.toPorts).toEqual([{ ports: [{ port: '8200', protocol: 'TCP' }] }]);
+      for (const peer of rule.fromEndpoints) {
+        expect(peer.matchExpressions).toEqual([{ key: 'io.cilium.k8s.policy.cluster', operator: 'In', values: ['nbg', HEL] }]);
+      }
+      expect(rule.fromEndpoints.map((p: any) => p.matchLabels['k8s:io.kubernetes.pod.namespace'])).toEqual(['external-secrets-system', 'openbao']);
+    });
+
+    test('replicas admit no cross-cluster callers', () => {
+      expect(replica.find((o) => o.metadata.name === 'openbao-primary-remote-callers')).toBeUndefined();
+    });
+  });
+
+  describe('options', () => {
+    test('ServiceMonitor, audit volume, UI and a digest-pinned image', () => {
+      const image = `quay.io/openbao/openbao:2.6.2@sha256:${'b'.repeat(64)}`;
+      const objects = regionObjects(twoRegions({ openbao: { image, ui: true, serviceMonitor: true, auditStorage: { size: '5Gi' } } }), FSN);
+      const monitor = find(objects, 'ServiceMonitor', 'openbao');
+      expect(monitor.spec.endpoints[0]).toMatchObject({ port: 'http', scheme: 'https', path: '/v1/sys/metrics', tlsConfig: { ca: { secret: { name: 'openbao-tls', key: 'ca.crt' } } } });
+      const config = serverConfig(objects);
+      expect(config.ui).toBe(true);
+      expect(config.listener[0].tcp.telemetry).toEqual({ unauthenticated_metrics_access: true });
+      expect(config.initialize[0].audit.request[0]['enable-file-audit'].data.options.file_path).toBe('/openbao/audit/audit.log');
+      const sts = find(objects, 'StatefulSet', 'openbao');
+      expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data', 'audit']);
+      expect(sts.spec.template.spec.containers[0].image).toBe(image);
+      expect(find(objects, 'NetworkPolicy', 'openbao-server-ingress').spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } });
+    });
+
+    test('one replica is allowed with a warning, and gets no PDB', () => {
+      const config = resolveSovereignConfig(twoRegions({ openbao: { replicas: 1 } }));
+      const output = synthesizeSovereign(config);
+      expectValidSovereign(output);
+      expect(output.warnings).toContain(`OpenBao in ${FSN} runs 1 replica: no Raft quorum survives its loss; use 3 or 5 in production`);
+      expect(output.regions[0].objects.find((o) => o.kind === 'PodDisruptionBudget')).toBeUndefined();
+    });
+
+    test('roles follow primaryRegion', () => {
+      const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions({ primaryRegion: HEL })) });
+      expect(sovereign.openBaoRegions.map((r) => r.role)).toEqual([RegionRole.REPLICA, RegionRole.PRIMARY]);
+      expect(sovereign.openBaoRegions[0].primaryUrl).toBe('https://openbao-primary.openbao.svc:8200');
+    });
+  });
+
+  describe('validation', () => {
+    const build = (props: Partial<ConstructorParameters<typeof OpenBaoRegion>[2]>) => () => {
+      const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions()) });
+      return new OpenBaoRegion(sovereign.regionChart(FSN), 'extra', { seal: OpenBaoSeal.staticKey({ keyId: 'k1', secretName: 'seal' }), namespace: 'openbao-extra', ...props });
+    };
+
+    test.each([2, 4, 0])('fails when replicas is %d (must be odd)', (replicas) => {
+      expect(build({ replicas })).toThrow(`replicas: must be an odd whole number (1, 3, 5) so a Raft quorum survives a minority loss (got ${replicas})`);
+      expect(() => resolveSovereignConfig(twoRegions({ openbao: { replicas } }))).toThrow(/openbao\.replicas: must (be odd|be at least 1)/);
+    });
+
+    test('fails on a bad image and a bad storage quantity', () => {
+      expect(build({ image: 'Not An Image', storageSize: '10 gigs' })).toThrow(/image: "Not An Image" is not an image reference[\s\S]*storageSize: "10 gigs" is not a Kubernetes quantity/);
+    });
+
+    test('fails when the static seal has no key id or a bad Secret name', () => {
+      expect(() => OpenBaoSeal.staticKey({ keyId: '', secretName: 'seal' })).toThrow(/keyId "" must be non-empty/);
+      expect(() => OpenBaoSeal.staticKey({ keyId: 'k', secretName: 'Seal_Secret' })).toThrow(/secretName "Seal_Secret" must be the name of a Secret/);
+      expect(() => resolveSovereignConfig(twoRegions({ openbao: { seal: { static: { keyId: '', secretName: 'x' } } } as any }))).toThrow(/openbao\.seal\.static\.keyId: must not be empty/);
+      expect(() => resolveSovereignConfig(twoRegions({ openbao: { seal: { static: { keyId: 'k' } } } as any }))).toThrow(/openbao\.seal\.static\.secretName: is required/);
+    });
+
+    test('fails outside a region chart', () => {
+      expect(() => new OpenBaoRegion(new App(), 'x', { seal: OpenBaoSeal.staticKey({ keyId: 'k', secretName: 's' }) })).toThrow();
+    });
+
+    test('a second cluster in its own namespace validates', () => {
+      const created = build({})();
+      const objects = created.node.findAll().filter((c: any) => typeof c.toJson === 'function' && c.apiVersion).map((c: any) => c.toJson());
+      expect(objects.length).toBeGreaterThan(15);
+      expect(objects.every((o: any) => o.metadata.namespace === 'openbao-extra')).toBe(true);
+      expectValidManifests(objects);
+    });
+  });
+});
