@@ -188,6 +188,11 @@ export const databaseSchema = z.strictObject({
 export const pushSecretSchema = z.strictObject({
   name: dnsLabel(253),
   namespace: dnsLabel(),
+  region: z.string().optional().describe('Region whose cluster holds the Secret; defaults to the OpenBao primary region'),
+  deletionPolicy: z
+    .enum(['None', 'Delete'], { error: 'must be "None" or "Delete"' })
+    .default('None')
+    .describe('None keeps the remote secret; with Delete, retargeting a PushSecret deletes it in the old store (ESO #5062)'),
   secretName: dnsLabel(253).describe('The Kubernetes Secret whose keys are pushed'),
   refreshInterval: z
     .string()

@@ -3,6 +3,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigIssue, SovereignConfigError } from './config-error';
 import { type DatabaseConfig, type SovereignConfigData, sovereignConfigSchema } from './config-schema';
+import { remoteKeyProblem } from '../secrets/remote-key';
 import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
 
 /** A region with its defaults applied. */
@@ -87,6 +88,15 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     warnings.push(hotStandby.fallbackReason);
   }
 
+  data.pushSecrets.forEach((push, index) => {
+    if (push.region !== undefined && !regionNames.includes(push.region)) {
+      issues.push({ path: `pushSecrets[${index}].region`, value: push.region, message: `is not a region of this Sovereign; use one of: ${regionList}` });
+    }
+    push.data.forEach((entry, entryIndex) => {
+      const problem = remoteKeyProblem(data.name, entry.remoteKey);
+      if (problem !== undefined) issues.push({ path: `pushSecrets[${index}].data[${entryIndex}].remoteKey`, message: problem });
+    });
+  });
   const databases = data.databases.map((database, index) => placeDatabase(database, index, hotStandby, data.hotStandby.promoted, regionNames, issues));
 
   if (issues.length > 0) {

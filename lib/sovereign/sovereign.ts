@@ -3,6 +3,11 @@ import { CnpgHotStandbyPair, type PairTopology } from '../cnpg/cnpg-hot-standby-
 import type { MeshAffinity } from '../mesh/cluster-mesh';
 import { OpenBaoRegion } from '../openbao/openbao-region';
 import { OpenBaoSeal } from '../openbao/seal';
+import { BaoClusterSecretStore, BaoStoreName } from '../secrets/bao-cluster-secret-store';
+import { CnpgTlsHandoverSecrets } from '../secrets/cnpg-tls-handover';
+import { PrimaryPushSecret, type PushDeletionPolicy } from '../secrets/primary-push-secret';
+import { ESO_WORKLOAD } from '../secrets/spiffe';
+import { WorkloadIdentity } from '../secrets/workload-identity';
 import { RegionChart } from './region-chart';
 import type { SovereignConfig } from './sovereign-config';
 
@@ -25,6 +30,8 @@ export class Sovereign extends Construct {
   public readonly regionCharts: readonly RegionChart[];
   /** One OpenBao cluster per region, in config order. */
   public readonly openBaoRegions: readonly OpenBaoRegion[];
+  /** The configured PrimaryPushSecrets. */
+  public readonly pushSecrets: readonly PrimaryPushSecret[];
   /** One pair (or single Cluster) per configured database. */
   public readonly databasePairs: readonly CnpgHotStandbyPair[];
 
@@ -33,10 +40,11 @@ export class Sovereign extends Construct {
     this.config = props.config;
     this.regionCharts = props.config.regions.map((region) => new RegionChart(this, region.name, { sovereign: props.config, region }));
 
-    const { openbao } = props.config;
+    const { openbao, identity } = props.config;
+    const esoIdentity = WorkloadIdentity.spiffeCertificate();
     this.openBaoRegions = this.regionCharts.map((chart) => {
       chart.ensureNamespace(ESO_NAMESPACE);
-      return new OpenBaoRegion(chart, 'openbao', {
+      const region = new OpenBaoRegion(chart, 'openbao', {
         namespace: OPENBAO_NAMESPACE,
         seal: OpenBaoSeal.staticKey(openbao.seal.static),
         image: openbao.image,
@@ -50,6 +58,26 @@ export class Sovereign extends Construct {
         auditStorage: openbao.auditStorage,
         serviceMonitor: openbao.serviceMonitor,
         metricsNamespace: openbao.metricsNamespace,
+      });
+      // ESO: its SVID, one store for local reads and one for writes to the primary (§7).
+      const credentials = esoIdentity.bind(chart, 'eso-identity', { workload: ESO_WORKLOAD, trustDomain: identity.trustDomain, issuer: identity.issuer, labels: chart.commonLabels });
+      for (const name of [BaoStoreName.LOCAL, BaoStoreName.PRIMARY]) {
+        new BaoClusterSecretStore(chart, name, { name, openbao: region, credentials, labels: chart.commonLabels });
+      }
+      return region;
+    });
+
+    this.pushSecrets = props.config.pushSecrets.map((push) => {
+      const chart = this.regionChart(push.region ?? props.config.primaryRegion);
+      chart.ensureNamespace(push.namespace);
+      return new PrimaryPushSecret(chart, `push-${push.namespace}-${push.name}`, {
+        name: push.name,
+        namespace: push.namespace,
+        secretName: push.secretName,
+        data: push.data,
+        refreshInterval: push.refreshInterval,
+        deletionPolicy: push.deletionPolicy as PushDeletionPolicy,
+        labels: chart.commonLabels,
       });
     });
     this.databasePairs = props.config.databases.map((database) => {
@@ -77,6 +105,10 @@ export class Sovereign extends Construct {
         enableSuperuserAccess: database.enableSuperuserAccess,
       });
     });
+    // The replication TLS material of every active pair travels through OpenBao (§8).
+    for (const pair of this.databasePairs) {
+      pair.tlsHandovers.forEach((handover, index) => new CnpgTlsHandoverSecrets(pair, `tls-handover-${index}`, { handover }));
+    }
   }
 
   /** The chart of a region; throws for a name that is not a region of this Sovereign. */

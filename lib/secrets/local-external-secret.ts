@@ -1,0 +1,57 @@
+import { Construct } from 'constructs';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/externalsecrets-external-secrets.io';
+import { BaoStoreName } from './bao-cluster-secret-store';
+
+export interface LocalExternalSecretEntry {
+  /** Key in the Kubernetes Secret ESO writes. */
+  readonly secretKey: string;
+  /** Path under the kv-v2 mount, e.g. `sovereign/omantel/cnpg/db/mydb/replication`. */
+  readonly remoteKey: string;
+  /** Property of the remote secret. @default - the whole remote secret */
+  readonly property?: string;
+}
+
+export interface LocalExternalSecretProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** Name of the Secret ESO creates and owns. @default - the ExternalSecret's name */
+  readonly targetName?: string;
+  /** Secret type of the target, e.g. `kubernetes.io/tls`. @default 'Opaque' */
+  readonly targetType?: string;
+  readonly data: readonly LocalExternalSecretEntry[];
+  /** How often ESO re-reads. @default '1h' */
+  readonly refreshInterval?: string;
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * Reads from the region's own OpenBao (`bao-local`) into a Secret that ESO owns (`creationPolicy: Owner`), so reads
+ * never cross regions and keep working when the primary is unreachable.
+ */
+export class LocalExternalSecret extends Construct {
+  public readonly targetName: string;
+
+  constructor(scope: Construct, id: string, props: LocalExternalSecretProps) {
+    super(scope, id);
+    if (props.data.length === 0) {
+      throw new Error(`LocalExternalSecret ${props.namespace}/${props.name} is invalid: data must list at least one key`);
+    }
+    this.targetName = props.targetName ?? props.name;
+    new ExternalSecret(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { name: BaoStoreName.LOCAL, kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE },
+        target: {
+          name: this.targetName,
+          creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+          ...(props.targetType !== undefined ? { template: { type: props.targetType } } : {}),
+        },
+        data: props.data.map((entry) => ({
+          secretKey: entry.secretKey,
+          remoteRef: { key: entry.remoteKey, ...(entry.property !== undefined ? { property: entry.property } : {}) },
+        })),
+      },
+    });
+  }
+}

@@ -1,0 +1,83 @@
+import { Construct } from 'constructs';
+import { PushSecret, PushSecretSpecDeletionPolicy, PushSecretSpecSecretStoreRefsKind, PushSecretSpecUpdatePolicy } from '../../imports/pushsecrets-external-secrets.io';
+import { RegionChart } from '../sovereign/region-chart';
+import { BaoStoreName } from './bao-cluster-secret-store';
+import { remoteKeyProblem } from './remote-key';
+
+/** What happens to the remote secret when the PushSecret goes away. */
+export enum PushDeletionPolicy {
+  /** Keep it (default). */
+  NONE = 'None',
+  /** Delete it. Beware: retargeting a PushSecret with Delete deletes the remote secret in the old store (ESO #5062). */
+  DELETE = 'Delete',
+}
+
+export interface PushSecretEntry {
+  /** Key in the local Secret. */
+  readonly secretKey: string;
+  /** Path under the kv-v2 mount; must be under `sovereign/<sovereign>/`. */
+  readonly remoteKey: string;
+  /** Property of the remote secret to write the value to. @default - the whole remote secret is the value */
+  readonly property?: string;
+}
+
+export interface PrimaryPushSecretProps {
+  readonly name: string;
+  readonly namespace: string;
+  /** The local Kubernetes Secret whose keys are pushed. */
+  readonly secretName: string;
+  readonly data: readonly PushSecretEntry[];
+  /** How often ESO re-pushes. @default '1h' */
+  readonly refreshInterval?: string;
+  /** @default PushDeletionPolicy.NONE */
+  readonly deletionPolicy?: PushDeletionPolicy;
+  readonly labels?: Record<string, string>;
+}
+
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+/**
+ * A PushSecret that can only write to the Sovereign's OpenBao primary: its single store is `bao-primary` and the
+ * API offers no way to name another, so a replica can never become a write target (§2, §7).
+ */
+export class PrimaryPushSecret extends Construct {
+  /** The store every PrimaryPushSecret targets. */
+  public static readonly STORE = { name: BaoStoreName.PRIMARY, kind: 'ClusterSecretStore' } as const;
+
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly remoteKeys: readonly string[];
+
+  constructor(scope: Construct, id: string, props: PrimaryPushSecretProps) {
+    super(scope, id);
+    const sovereign = RegionChart.of(this).sovereign.name;
+    const problems: string[] = [];
+    if (props.data.length === 0) problems.push('data: list at least one key to push');
+    for (const [index, entry] of props.data.entries()) {
+      const problem = remoteKeyProblem(sovereign, entry.remoteKey);
+      if (problem !== undefined) problems.push(`data[${index}].remoteKey: ${problem}`);
+    }
+    if (props.refreshInterval !== undefined && !GO_DURATION.test(props.refreshInterval)) {
+      problems.push(`refreshInterval: "${props.refreshInterval}" must be a duration such as "1h" or "10m"`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`PrimaryPushSecret ${props.namespace}/${props.name} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.remoteKeys = props.data.map((d) => d.remoteKey);
+    new PushSecret(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRefs: [{ name: PrimaryPushSecret.STORE.name, kind: PushSecretSpecSecretStoreRefsKind.CLUSTER_SECRET_STORE }],
+        deletionPolicy: (props.deletionPolicy ?? PushDeletionPolicy.NONE) === PushDeletionPolicy.DELETE ? PushSecretSpecDeletionPolicy.DELETE : PushSecretSpecDeletionPolicy.NONE,
+        updatePolicy: PushSecretSpecUpdatePolicy.REPLACE,
+        selector: { secret: { name: props.secretName } },
+        data: props.data.map((entry) => ({
+          match: { secretKey: entry.secretKey, remoteRef: { remoteKey: entry.remoteKey, ...(entry.property !== undefined ? { property: entry.property } : {}) } },
+        })),
+      },
+    });
+  }
+}

@@ -1,0 +1,75 @@
+import { Construct } from 'constructs';
+import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
+import type { IssuerRef } from '../openbao/openbao-region';
+import { spiffeId, type WorkloadRef } from './spiffe';
+
+/** Where a workload's credentials live once its identity is bound: a `kubernetes.io/tls` Secret. */
+export interface WorkloadCredentials {
+  readonly spiffeId: string;
+  readonly namespace: string;
+  readonly secretName: string;
+  readonly certificateKey: 'tls.crt';
+  readonly privateKeyKey: 'tls.key';
+}
+
+export interface WorkloadIdentityBindOptions {
+  readonly workload: WorkloadRef;
+  readonly trustDomain: string;
+  /** Issuer of SVIDs that chains to the Sovereign's SPIFFE trust root. */
+  readonly issuer: IssuerRef;
+  readonly labels?: Record<string, string>;
+}
+
+export interface SpiffeCertificateProps {
+  /** Certificate lifetime. @default '1h' */
+  readonly duration?: string;
+  /** Renew this long before expiry. @default '20m' */
+  readonly renewBefore?: string;
+}
+
+/**
+ * How a workload proves who it is to OpenBao. ESO can read credentials only from Kubernetes Secrets, so the
+ * default is a short-lived X.509 SVID issued by cert-manager into a Secret.
+ */
+export abstract class WorkloadIdentity {
+  /**
+   * A cert-manager Certificate whose only SAN is the URI `spiffe://<trustDomain>/ns/<ns>/sa/<sa>`: 1h lifetime,
+   * renewed 20m before expiry, a new private key on every renewal, client-auth usage.
+   */
+  public static spiffeCertificate(props: SpiffeCertificateProps = {}): WorkloadIdentity {
+    return new SpiffeCertificateIdentity(props);
+  }
+
+  public abstract bind(scope: Construct, id: string, options: WorkloadIdentityBindOptions): WorkloadCredentials;
+}
+
+const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
+
+class SpiffeCertificateIdentity extends WorkloadIdentity {
+  constructor(private readonly props: SpiffeCertificateProps) {
+    super();
+    for (const [field, value] of [['duration', props.duration], ['renewBefore', props.renewBefore]] as const) {
+      if (value !== undefined && !GO_DURATION.test(value)) throw new Error(`spiffeCertificate ${field} "${value}" must be a duration such as "1h" or "20m"`);
+    }
+  }
+
+  public bind(scope: Construct, id: string, options: WorkloadIdentityBindOptions): WorkloadCredentials {
+    const { workload } = options;
+    const uri = spiffeId(options.trustDomain, workload);
+    const secretName = `${workload.serviceAccount}-svid`;
+    new Certificate(scope, id, {
+      metadata: { name: secretName, namespace: workload.namespace, labels: options.labels },
+      spec: {
+        secretName,
+        secretTemplate: options.labels === undefined ? undefined : { labels: options.labels },
+        uris: [uri],
+        duration: this.props.duration ?? '1h',
+        renewBefore: this.props.renewBefore ?? '20m',
+        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        usages: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
+        issuerRef: { group: 'cert-manager.io', kind: options.issuer.kind, name: options.issuer.name },
+      },
+    });
+    return { spiffeId: uri, namespace: workload.namespace, secretName, certificateKey: 'tls.crt', privateKeyKey: 'tls.key' };
+  }
+}
