@@ -21,10 +21,12 @@ program
   .requiredOption('-c, --config <file>', 'Sovereign config (YAML or JSON)')
   .requiredOption('-o, --out <dir>', 'output folder; replaced as a whole, atomically')
   .option('--strict', 'turn degenerate hot-standby inputs into errors', false)
-  .action((options: { config: string; out: string; strict: boolean }) => {
+  .option('--promote <region>', 'confirm a DR promotion: name the new OpenBao primary (or set SOVEREIGN_PROMOTE)')
+  .action((options: { config: string; out: string; strict: boolean; promote?: string }) => {
     const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
-    const output = synthSovereignToFolder(config, options.out);
-    console.log(formatSummary(output, options.out, config));
+    const promote = options.promote ?? (process.env.SOVEREIGN_PROMOTE?.trim() || undefined);
+    const result = synthSovereignToFolder(config, options.out, { promote });
+    console.log(formatSummary(result, options.out, config));
   });
 
 program

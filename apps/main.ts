@@ -10,7 +10,8 @@ const strict = ['1', 'true', 'yes', 'on'].includes((process.env.SOVEREIGN_STRICT
 try {
   const config = loadSovereignConfig(configFile, { env: process.env, strict });
   const outDir = join(process.env.CDK8S_OUTDIR ?? 'dist', config.name);
-  console.log(formatSummary(synthSovereignToFolder(config, outDir), outDir, config));
+  const promote = process.env.SOVEREIGN_PROMOTE?.trim() || undefined;
+  console.log(formatSummary(synthSovereignToFolder(config, outDir, { promote }), outDir, config));
 } catch (error) {
   console.error((error as Error).message);
   process.exitCode = 1;

@@ -12,7 +12,7 @@ export function renderPolicy(policy: AclPolicy): string {
 }
 
 /** Least-privilege policies of the agreed model (§7), scoped to one Sovereign's key prefix. */
-export function sovereignPolicies(sovereign: string): { esoRead: AclPolicy; esoPush: AclPolicy; replicator: AclPolicy } {
+export function sovereignPolicies(sovereign: string, nativeReplication = false): { esoRead: AclPolicy; esoPush: AclPolicy; replicator: AclPolicy } {
   const prefix = `sovereign/${sovereign}/*`;
   return {
     // bao-local: reads only.
@@ -23,6 +23,17 @@ export function sovereignPolicies(sovereign: string): { esoRead: AclPolicy; esoP
       paths: { [`secret/data/${prefix}`]: ['create', 'update', 'read'], [`secret/metadata/${prefix}`]: ['create', 'update', 'read', 'list'] },
     },
     // The replicator saves a snapshot on the primary and force-restores it into its own region.
-    replicator: { name: 'replicator', paths: { 'sys/storage/raft/snapshot': ['read'], 'sys/storage/raft/snapshot-force': ['update'] } },
+    replicator: {
+      name: 'replicator',
+      paths: nativeReplication
+        ? {
+            // Vault's performance-replication API, for the opt-in nativePerformance mechanism only.
+            'sys/replication/performance/status': ['read'],
+            'sys/replication/performance/primary/enable': ['update'],
+            'sys/replication/performance/primary/secondary-token': ['update', 'sudo'],
+            'sys/replication/performance/secondary/enable': ['update', 'sudo'],
+          }
+        : { 'sys/storage/raft/snapshot': ['read'], 'sys/storage/raft/snapshot-force': ['update'] },
+    },
   };
 }

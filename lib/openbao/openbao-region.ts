@@ -66,7 +66,12 @@ export interface OpenBaoRegionProps {
   readonly serviceMonitor?: boolean;
   /** Namespace of the Prometheus that scrapes the servers. @default 'monitoring' */
   readonly metricsNamespace?: string;
+  /** Grant the replicator Vault's performance-replication API instead of Raft snapshots (nativePerformance links). @default false */
+  readonly nativeReplication?: boolean;
 }
+
+/** Labels of the OpenBao server pods (also the Raft auto_join selector). */
+export const SERVER_LABELS = { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' } as const;
 
 const PORT_API = 8200;
 const PORT_CLUSTER = 8201;
@@ -126,13 +131,13 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     const seal = props.seal.bind();
     this.sealFingerprint = seal.fingerprint;
     const trustBundle = props.trustBundle ?? { configMapName: 'spiffe-trust-bundle', key: 'ca.crt' };
-    const serverLabels = { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' };
+    const serverLabels = { ...SERVER_LABELS };
     const labels = { ...chart.commonLabels, ...serverLabels };
     const meta = (name: string) => ({ name, namespace: ns, labels });
     const trustDomain = chart.sovereign.identity.trustDomain;
 
     // Self-initialisation: policies and cert roles bind exactly the SPIFFE IDs the workload certificates carry.
-    const policies = sovereignPolicies(chart.sovereign.name);
+    const policies = sovereignPolicies(chart.sovereign.name, props.nativeReplication ?? false);
     this.policies = [policies.esoRead, policies.esoPush, policies.replicator];
     this.certRoles = {
       'eso-read': spiffeId(trustDomain, ESO_WORKLOAD),

@@ -54,6 +54,10 @@ export const regionSchema = z.strictObject({
   clusterName: dnsLabel(32)
     .optional()
     .describe('Cilium ClusterMesh cluster name of this region; defaults to the region name'),
+  seal: z
+    .strictObject({ static: z.lazy(() => staticSealSchema) })
+    .optional()
+    .describe("This region's OpenBao seal; defaults to openbao.seal. raftSnapshot replication needs the same seal everywhere"),
 });
 
 export const hotStandbySchema = z

@@ -12,6 +12,8 @@ export interface SovereignRegion {
   readonly name: string;
   /** Cilium ClusterMesh cluster name of the region's Kubernetes cluster. */
   readonly clusterName: string;
+  /** The region's OpenBao static seal (its own, or `openbao.seal`). */
+  readonly seal: SovereignConfigData['openbao']['seal'];
 }
 
 /** A database pair with its placement resolved from the hot-standby knob and its own overrides. */
@@ -97,6 +99,20 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
       if (problem !== undefined) issues.push({ path: `pushSecrets[${index}].data[${entryIndex}].remoteKey`, message: problem });
     });
   });
+  // A restored Raft snapshot can only be unsealed with the key that sealed it: the primary's.
+  if (data.openbao.replication.mechanism === 'raftSnapshot') {
+    const primarySeal = JSON.stringify(data.regions.find((r) => r.name === primaryRegion)?.seal ?? data.openbao.seal);
+    data.regions.forEach((region, index) => {
+      const seal = region.seal ?? data.openbao.seal;
+      if (JSON.stringify(seal) !== primarySeal) {
+        issues.push({
+          path: `regions[${index}].seal`,
+          value: seal.static,
+          message: `differs from the primary's seal; raftSnapshot replication restores the primary's data, which only the primary's key unseals — use the same static keyId, secretName and secretKey in every region`,
+        });
+      }
+    });
+  }
   const databases = data.databases.map((database, index) => placeDatabase(database, index, hotStandby, data.hotStandby.promoted, regionNames, issues));
 
   if (issues.length > 0) {
@@ -105,7 +121,7 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
   return {
     ...data,
     databases,
-    regions: data.regions.map((r) => ({ name: r.name, clusterName: r.clusterName ?? r.name })),
+    regions: data.regions.map((r) => ({ name: r.name, clusterName: r.clusterName ?? r.name, seal: r.seal ?? data.openbao.seal })),
     primaryRegion,
     identity: { trustDomain: data.identity.trustDomain ?? data.domain, issuer: data.identity.issuer },
     hotStandby,

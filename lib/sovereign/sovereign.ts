@@ -2,13 +2,16 @@ import { Construct } from 'constructs';
 import { CnpgHotStandbyPair, type PairTopology } from '../cnpg/cnpg-hot-standby-pair';
 import type { MeshAffinity } from '../mesh/cluster-mesh';
 import { OpenBaoRegion } from '../openbao/openbao-region';
+import { PerfReplicationLink } from '../openbao/perf-replication-link';
+import { raftPeerProblems, replicationGraphProblems } from '../openbao/replication-graph';
+import { ReplicationMechanism } from '../openbao/replication-mechanism';
 import { OpenBaoSeal } from '../openbao/seal';
 import { BaoClusterSecretStore, BaoStoreName } from '../secrets/bao-cluster-secret-store';
 import { CnpgTlsHandoverSecrets } from '../secrets/cnpg-tls-handover';
 import { PrimaryPushSecret, type PushDeletionPolicy } from '../secrets/primary-push-secret';
 import { ESO_WORKLOAD } from '../secrets/spiffe';
 import { WorkloadIdentity } from '../secrets/workload-identity';
-import { RegionChart } from './region-chart';
+import { RegionChart, RegionRole } from './region-chart';
 import type { SovereignConfig } from './sovereign-config';
 
 /** Namespaces every region cluster holds, whatever else it runs. */
@@ -30,6 +33,8 @@ export class Sovereign extends Construct {
   public readonly regionCharts: readonly RegionChart[];
   /** One OpenBao cluster per region, in config order. */
   public readonly openBaoRegions: readonly OpenBaoRegion[];
+  /** Replication from the primary into every other region. */
+  public readonly replicationLinks: readonly PerfReplicationLink[];
   /** The configured PrimaryPushSecrets. */
   public readonly pushSecrets: readonly PrimaryPushSecret[];
   /** One pair (or single Cluster) per configured database. */
@@ -46,7 +51,8 @@ export class Sovereign extends Construct {
       chart.ensureNamespace(ESO_NAMESPACE);
       const region = new OpenBaoRegion(chart, 'openbao', {
         namespace: OPENBAO_NAMESPACE,
-        seal: OpenBaoSeal.staticKey(openbao.seal.static),
+        seal: OpenBaoSeal.staticKey(chart.region.seal.static),
+        nativeReplication: openbao.replication.mechanism === 'nativePerformance',
         image: openbao.image,
         replicas: openbao.replicas,
         resources: openbao.resources,
@@ -66,6 +72,27 @@ export class Sovereign extends Construct {
       }
       return region;
     });
+
+    // Replication: one link from the primary into every other region, checked as a whole graph first.
+    const mechanism =
+      openbao.replication.mechanism === 'raftSnapshot'
+        ? ReplicationMechanism.raftSnapshot({ schedule: openbao.replication.schedule })
+        : ReplicationMechanism.nativePerformance();
+    const primaryRegion = this.openBaoRegions[this.regionCharts.indexOf(this.primaryChart)];
+    const replicas = this.openBaoRegions.filter((r) => r !== primaryRegion);
+    const regionName = (r: OpenBaoRegion) => RegionChart.of(r).region.name;
+    const problems = [
+      ...replicationGraphProblems(
+        this.regionCharts.map((c) => c.region.name),
+        this.openBaoRegions.filter((r) => r.role === RegionRole.PRIMARY).map(regionName),
+        replicas.map((r) => ({ source: regionName(primaryRegion), target: regionName(r) })),
+      ),
+      ...this.openBaoRegions.flatMap((r) => raftPeerProblems(regionName(r), r.namespace, r.serverConfig)),
+    ];
+    if (problems.length > 0) {
+      throw new Error(`Sovereign ${props.config.name} replication is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    }
+    this.replicationLinks = replicas.map((target) => new PerfReplicationLink(target, 'replication', { source: primaryRegion, target, mechanism }));
 
     this.pushSecrets = props.config.pushSecrets.map((push) => {
       const chart = this.regionChart(push.region ?? props.config.primaryRegion);

@@ -1,27 +1,96 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { writeFolderAtomically } from '../output/atomic-write';
 import { renderRegionFiles } from '../output/region-files';
+import { checkPromotion, STATE_FILE, type SovereignState } from './promotion';
 import type { SovereignConfig } from './sovereign-config';
 import { type SovereignOutput, synthesizeSovereign } from './synthesize';
 
-/** Synthesizes a Sovereign and replaces `outDir` with its region folders in one atomic step. */
-export function synthSovereignToFolder(config: SovereignConfig, outDir: string): SovereignOutput {
+export interface SynthToFolderOptions {
+  /** Confirms a DR promotion: must name the new OpenBao primary (`--promote` / `SOVEREIGN_PROMOTE`). */
+  readonly promote?: string;
+}
+
+/** What a confirmed promotion changed, file by file, per region. */
+export interface PromotionReport {
+  readonly from: string;
+  readonly to: string;
+  readonly regions: readonly { readonly region: string; readonly added: string[]; readonly removed: string[]; readonly changed: string[] }[];
+}
+
+export interface SynthToFolderResult {
+  readonly output: SovereignOutput;
+  readonly promotion?: PromotionReport;
+}
+
+/**
+ * Synthesizes a Sovereign and replaces `outDir` with its region folders in one atomic step. The folder records the
+ * primary it was rendered for; a run that changes it is refused unless `promote` names the new primary.
+ */
+export function synthSovereignToFolder(config: SovereignConfig, outDir: string, options: SynthToFolderOptions = {}): SynthToFolderResult {
+  const previous = readState(outDir);
+  const promotion = checkPromotion({ previous, sovereign: config.name, primaryRegion: config.primaryRegion, confirmation: options.promote });
   const output = synthesizeSovereign(config);
-  writeFolderAtomically(outDir, renderRegionFiles(output));
-  return output;
+  const files = renderRegionFiles(output);
+  const state: SovereignState = { sovereign: config.name, primaryRegion: config.primaryRegion };
+  files.set(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
+  const report = promotion === undefined ? undefined : { ...promotion, regions: diffRegions(outDir, files, output) };
+  writeFolderAtomically(outDir, files);
+  return { output, promotion: report };
+}
+
+function readState(outDir: string): SovereignState | undefined {
+  const file = join(outDir, STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as Partial<SovereignState>;
+  if (typeof state.sovereign !== 'string' || typeof state.primaryRegion !== 'string') {
+    throw new Error(`${file} is not a Sovereign state file; remove it or choose another --out folder`);
+  }
+  return { sovereign: state.sovereign, primaryRegion: state.primaryRegion };
+}
+
+function diffRegions(outDir: string, files: ReadonlyMap<string, string>, output: SovereignOutput): PromotionReport['regions'] {
+  return output.regions.map(({ region }) => {
+    const dir = join(outDir, region);
+    const before = new Map(existsSync(dir) ? readdirSync(dir).map((f) => [f, readFileSync(join(dir, f), 'utf8')] as const) : []);
+    const after = new Map([...files].filter(([path]) => path.startsWith(`${region}/`)).map(([path, content]) => [path.slice(region.length + 1), content] as const));
+    return {
+      region,
+      added: [...after.keys()].filter((f) => !before.has(f)).sort(),
+      removed: [...before.keys()].filter((f) => !after.has(f)).sort(),
+      changed: [...after.keys()].filter((f) => before.has(f) && before.get(f) !== after.get(f)).sort(),
+    };
+  });
 }
 
 /** The short per-region summary the CLI prints after a synth. */
-export function formatSummary(output: SovereignOutput, outDir: string, config: SovereignConfig): string {
+export function formatSummary(result: SynthToFolderResult, outDir: string, config: SovereignConfig): string {
+  const { output, promotion } = result;
   const lines = [`Sovereign ${output.sovereign}: ${output.regions.length} region(s) written to ${outDir}`];
   for (const { region, objects } of output.regions) {
     const role = region === config.primaryRegion ? 'OpenBao primary' : 'OpenBao replica';
     lines.push(`  ${region} (${role}): ${objects.length} objects`);
+  }
+  for (const link of output.replication) {
+    lines.push(`  replication ${link.source} -> ${link.target}: ${link.mechanism}, replica lag (RPO) ${link.lagBound}`);
   }
   for (const database of config.databases) {
     const placement = database.replicaRegion === undefined
       ? `single Cluster in ${database.primaryRegion}`
       : `${database.topology} pair ${database.primaryRegion} -> ${database.replicaRegion}${database.promoted ? ' (promoted)' : ''}`;
     lines.push(`  database ${database.namespace}/${database.name}: ${placement}`);
+  }
+  if (promotion !== undefined) {
+    lines.push(`  DR promotion confirmed: OpenBao primary ${promotion.from} -> ${promotion.to}`);
+    for (const change of promotion.regions) {
+      const parts = [
+        ...change.added.map((f) => `+${f}`),
+        ...change.removed.map((f) => `-${f}`),
+        ...change.changed.map((f) => `~${f}`),
+      ];
+      lines.push(`    ${change.region}: ${parts.length === 0 ? 'no change' : parts.join(' ')}`);
+    }
+    lines.push(`  warning: writes that ${promotion.from} accepts after the promotion are lost when it rejoins as a replica (split brain); keep it fenced until its first restore`);
   }
   for (const warning of output.warnings) {
     lines.push(`  warning: ${warning}`);

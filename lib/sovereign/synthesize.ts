@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import type { IConstruct } from 'constructs';
+import { RegionChart } from './region-chart';
 import { Sovereign } from './sovereign';
 import type { SovereignConfig } from './sovereign-config';
 
@@ -16,8 +17,19 @@ export interface RegionOutput {
   readonly objects: readonly KubeObject[];
 }
 
+/** One replication link as rendered, for summaries and tooling. */
+export interface ReplicationSummary {
+  readonly source: string;
+  readonly target: string;
+  readonly mechanism: string;
+  readonly lagBound: string;
+}
+
 export interface SovereignOutput {
   readonly sovereign: string;
+  /** The OpenBao write primary this output was rendered for. */
+  readonly primaryRegion: string;
+  readonly replication: readonly ReplicationSummary[];
   readonly regions: readonly RegionOutput[];
   readonly warnings: readonly string[];
 }
@@ -32,6 +44,13 @@ export function synthesizeSovereign(config: SovereignConfig): SovereignOutput {
   }
   return {
     sovereign: config.name,
+    primaryRegion: config.primaryRegion,
+    replication: sovereign.replicationLinks.map((link) => ({
+      source: RegionChart.of(link.source).region.name,
+      target: RegionChart.of(link.target).region.name,
+      mechanism: link.mechanism.kind,
+      lagBound: link.lagBound,
+    })),
     regions: sovereign.regionCharts.map((chart) => ({ region: chart.region.name, objects: chart.toJson() as KubeObject[] })),
     warnings: sovereign.warnings,
   };

@@ -43,7 +43,7 @@ export class SchemaRegistry {
 
   private constructor(definitions: { definitions: Record<string, JsonSchema> }, crds: JsonSchema[]) {
     // strict: false because the schemas carry OpenAPI/Kubernetes keywords (x-kubernetes-*) Ajv does not know.
-    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false });
+    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, code: { regExp: goRegExp } });
     addFormats(this.ajv);
     this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
     this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
@@ -100,6 +100,19 @@ export class SchemaRegistry {
     return schema;
   }
 }
+
+/**
+ * CRD patterns are Go regular expressions; some start with inline flags such as `(?i)` (prometheus-operator),
+ * which JavaScript spells as a flag instead.
+ */
+const goRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    const inline = /^(\^?)\(\?([imsU]+)\)/.exec(pattern);
+    if (inline === null) return new RegExp(pattern, flags);
+    return new RegExp(inline[1] + pattern.slice(inline[0].length), flags + inline[2].replace(/[^ims]/g, ''));
+  },
+  { code: 'goRegExp' },
+);
 
 function kindKey(apiVersion: string, kind: string): string {
   return `${apiVersion}/${kind}`;

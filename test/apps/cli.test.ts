@@ -40,7 +40,7 @@ describe('sovereign CLI', () => {
     const result = run('cli.ts', ['synth', '--config', OMANTEL_YAML, '--out', out]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(readdirSync(out).sort()).toEqual(['hz-fsn-rtz-prod', 'hz-hel-rtz-prod']);
+    expect(readdirSync(out).sort()).toEqual(['hz-fsn-rtz-prod', 'hz-hel-rtz-prod', 'sovereign-state.json']);
     expect(readdirSync(join(out, 'hz-fsn-rtz-prod'))).toContain('kustomization.yaml');
     expect(result.stdout).toMatch(/^Sovereign omantel: 2 region\(s\) written to /);
     expect(result.stdout).toMatch(/hz-fsn-rtz-prod \(OpenBao primary\): \d+ objects/);
@@ -121,6 +121,6 @@ describe('sovereign CLI', () => {
     const root = mkdtempSync(join(tmpdir(), 'cdk8s-out-'));
     const result = run('main.ts', [], { SOVEREIGN_CONFIG: OMANTEL_YAML, CDK8S_OUTDIR: root });
     expect(result.status).toBe(0);
-    expect(readdirSync(join(root, 'omantel')).sort()).toEqual(['hz-fsn-rtz-prod', 'hz-hel-rtz-prod']);
+    expect(readdirSync(join(root, 'omantel')).sort()).toEqual(['hz-fsn-rtz-prod', 'hz-hel-rtz-prod', 'sovereign-state.json']);
   });
 });

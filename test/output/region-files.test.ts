@@ -39,6 +39,8 @@ describe('region files', () => {
   test('writes a kustomization listing every file in apply order', () => {
     const files = renderRegionFiles({
       sovereign: 's',
+      primaryRegion: 'r1',
+      replication: [],
       warnings: [],
       regions: [{ region: 'r1', objects: [obj('v1', 'Service', 'svc', 'ns'), obj('v1', 'Namespace', 'ns')] }],
     });
@@ -52,12 +54,12 @@ describe('region files', () => {
 
   test('fails when two objects would share a file', () => {
     const objects = [obj('v1', 'Service', 'x', 'ns'), obj('example.com/v1', 'Service', 'x', 'ns')];
-    expect(() => renderRegionFiles({ sovereign: 's', warnings: [], regions: [{ region: 'r1', objects }] })).toThrow(/map to service_ns_x\.yaml/);
+    expect(() => renderRegionFiles({ sovereign: 's', primaryRegion: 'r1', replication: [], warnings: [], regions: [{ region: 'r1', objects }] })).toThrow(/map to service_ns_x\.yaml/);
   });
 
   test('never folds long strings', () => {
     const long = 'x'.repeat(300);
-    const files = renderRegionFiles({ sovereign: 's', warnings: [], regions: [{ region: 'r', objects: [{ ...obj('v1', 'ConfigMap', 'c', 'n'), data: { long } }] }] });
+    const files = renderRegionFiles({ sovereign: 's', primaryRegion: 'r1', replication: [], warnings: [], regions: [{ region: 'r', objects: [{ ...obj('v1', 'ConfigMap', 'c', 'n'), data: { long } }] }] });
     expect(files.get('r/configmap_n_c.yaml')).toContain(`long: ${long}\n`);
   });
 });

@@ -28,9 +28,10 @@ describe('Sovereign config', () => {
     // THEN
     expect(config.name).toBe('omantel');
     expect(config.regionLabelKey).toBe('openova.io/region');
+    const seal = { static: { keyId: '2026-11-1', secretName: 'openbao-seal', secretKey: 'key' } };
     expect(config.regions).toEqual([
-      { name: FSN, clusterName: 'fsn' },
-      { name: HEL, clusterName: HEL },
+      { name: FSN, clusterName: 'fsn', seal },
+      { name: HEL, clusterName: HEL, seal },
     ]);
     expect(config.primaryRegion).toBe(FSN);
     expect(config.hotStandby).toEqual({ active: true, primaryRegion: FSN, replicaRegion: HEL });

@@ -1,0 +1,96 @@
+import { CronExpressionParser } from 'cron-parser';
+
+export enum ReplicationMechanismKind {
+  RAFT_SNAPSHOT = 'raftSnapshot',
+  NATIVE_PERFORMANCE = 'nativePerformance',
+}
+
+export interface RaftSnapshotProps {
+  /** Five-field cron schedule of the snapshot/restore run (UTC). @default '*\/5 * * * *' */
+  readonly schedule?: string;
+  /** Memory-backed scratch space for one snapshot, in Mi or Gi; it counts against the pod's memory. @default '1Gi' */
+  readonly scratchSize?: string;
+}
+
+/**
+ * How a replica region receives the primary's data (§5). Open-source OpenBao has no performance or DR replication
+ * (its `sys/replication/*` code was removed, openbao/openbao#193), so the default builds on Raft snapshots.
+ */
+export abstract class ReplicationMechanism {
+  /**
+   * A CronJob in the replica region saves a Raft snapshot from the primary (through `openbao-primary`) and
+   * force-restores it into the local cluster. Works on OpenBao today; the lag bound (RPO) is the schedule interval.
+   */
+  public static raftSnapshot(props: RaftSnapshotProps = {}): RaftSnapshotMechanism {
+    return new RaftSnapshotMechanism(props);
+  }
+
+  /**
+   * Vault's performance-replication API (Vault Enterprise; OpenBao if it ever ships it): an idempotent Job activates
+   * the replica as a performance secondary. Against a server without the API the Job fails and says so.
+   */
+  public static nativePerformance(): NativePerformanceMechanism {
+    return new NativePerformanceMechanism();
+  }
+
+  public abstract readonly kind: ReplicationMechanismKind;
+  /** Human-readable bound on how far a replica may lag behind the primary. */
+  public abstract readonly lagBound: string;
+}
+
+export class RaftSnapshotMechanism extends ReplicationMechanism {
+  public readonly kind = ReplicationMechanismKind.RAFT_SNAPSHOT;
+  public readonly schedule: string;
+  public readonly scratchSize: string;
+  public readonly scratchMebibytes: number;
+  /** Longest gap between two scheduled runs, in seconds: the replication lag bound (RPO). */
+  public readonly intervalSeconds: number;
+  public readonly lagBound: string;
+
+  constructor(props: RaftSnapshotProps) {
+    super();
+    this.schedule = props.schedule ?? '*/5 * * * *';
+    this.scratchSize = props.scratchSize ?? '1Gi';
+    const scratch = /^([1-9][0-9]*)(Mi|Gi)$/.exec(this.scratchSize);
+    if (scratch === null) {
+      throw new Error(`raftSnapshot scratchSize "${this.scratchSize}" must be a whole number of Mi or Gi, such as "1Gi"`);
+    }
+    this.scratchMebibytes = Number(scratch[1]) * (scratch[2] === 'Gi' ? 1024 : 1);
+    this.intervalSeconds = longestGapSeconds(this.schedule);
+    this.lagBound = `up to ${formatDuration(this.intervalSeconds)} (one schedule interval, "${this.schedule}")`;
+  }
+}
+
+export class NativePerformanceMechanism extends ReplicationMechanism {
+  public readonly kind = ReplicationMechanismKind.NATIVE_PERFORMANCE;
+  public readonly lagBound = 'continuous and asynchronous, as the server implements it (not measured by this library)';
+}
+
+/** The longest gap between consecutive runs of a cron schedule over two weeks (covers weekly schedules). */
+export function longestGapSeconds(schedule: string): number {
+  if (schedule.trim().split(/\s+/).length !== 5) {
+    throw new Error(`replication schedule "${schedule}" must be a five-field cron expression such as "*/5 * * * *"`);
+  }
+  let runs;
+  try {
+    runs = CronExpressionParser.parse(schedule, { currentDate: new Date('2026-01-05T00:00:00Z'), tz: 'UTC' });
+  } catch (error) {
+    throw new Error(`replication schedule "${schedule}" is not a valid cron expression: ${(error as Error).message}`);
+  }
+  const horizon = Date.parse('2026-01-19T00:00:00Z');
+  let previous = runs.next().getTime();
+  let longest = 0;
+  while (previous < horizon) {
+    const next = runs.next().getTime();
+    longest = Math.max(longest, next - previous);
+    previous = next;
+  }
+  return longest / 1000;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds % 86400 === 0) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}

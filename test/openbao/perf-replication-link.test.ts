@@ -1,0 +1,191 @@
+import { App } from 'cdk8s';
+import { OpenBaoRegion } from '../../lib/openbao/openbao-region';
+import { PerfReplicationLink } from '../../lib/openbao/perf-replication-link';
+import { raftPeerProblems, replicationGraphProblems } from '../../lib/openbao/replication-graph';
+import { longestGapSeconds, ReplicationMechanism } from '../../lib/openbao/replication-mechanism';
+import { OpenBaoSeal } from '../../lib/openbao/seal';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import { Sovereign } from '../../lib/sovereign/sovereign';
+import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
+import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
+import { FSN, HEL, NBG, threeRegions, twoRegions } from '../helpers/configs';
+import { expectValidSovereign } from '../helpers/manifests';
+
+function synth(config: SovereignConfigInput) {
+  const output = synthesizeSovereign(resolveSovereignConfig(config));
+  expectValidSovereign(output);
+  return output;
+}
+const objectsOf = (output: ReturnType<typeof synth>, region: string) => output.regions.find((r) => r.region === region)!.objects as any[];
+const find = (objects: any[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe('PerfReplicationLink (raftSnapshot)', () => {
+  const output = synth(threeRegions({ regions: [{ name: FSN, clusterName: 'fsn' }, { name: NBG, clusterName: 'nbg' }, { name: HEL, clusterName: 'hel' }] }));
+
+  test('a 3-region Sovereign has 2 links rooted at the primary', () => {
+    expect(output.replication.map((l) => [l.source, l.target, l.mechanism])).toEqual([
+      [FSN, NBG, 'raftSnapshot'],
+      [FSN, HEL, 'raftSnapshot'],
+    ]);
+    expect(find(objectsOf(output, FSN), 'CronJob', 'openbao-replicator')).toBeUndefined();
+    expect(find(objectsOf(output, NBG), 'CronJob', 'openbao-replicator')).toBeDefined();
+    expect(find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator')).toBeDefined();
+  });
+
+  test('snapshot: the replication objects of a replica region', () => {
+    expect(objectsOf(output, HEL).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'openbao-replicator')).toMatchSnapshot();
+  });
+
+  test('the CronJob saves from openbao-primary and force-restores into the local active pod, one run at a time', () => {
+    const cron = find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator');
+    expect(cron.spec).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
+    expect(cron.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 270 });
+    const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
+    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+    expect(env.PRIMARY_ADDR).toBe('https://openbao-primary.openbao.svc:8200');
+    expect(env.LOCAL_ADDR).toBe('https://openbao-active.openbao.svc:8200');
+    const script = container.command[2];
+    expect(script).toContain('bao operator raft snapshot save "$SNAPSHOT"');
+    expect(script).toContain('bao operator raft snapshot restore -force "$SNAPSHOT"');
+    expect(script).toContain('-method=cert -path=cert name=replicator');
+    expect(container.image).toBe('quay.io/openbao/openbao:2.6.2');
+  });
+
+  test('the snapshot only exists in a memory-backed volume that the memory limit accounts for', () => {
+    const pod = find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator').spec.jobTemplate.spec.template.spec;
+    const work = pod.volumes.find((v: any) => v.name === 'work');
+    expect(work.emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1024Mi' });
+    expect(pod.containers[0].env.find((e: any) => e.name === 'SNAPSHOT').value).toBe('/work/raft.snap');
+    expect(pod.containers[0].resources.limits.memory).toBe('1280Mi');
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['svid', 'openbao-ca', 'work']);
+  });
+
+  test('the replicator logs in with its own SPIFFE SVID, which the OpenBao cert role binds', () => {
+    const objects = objectsOf(output, HEL);
+    const cert = find(objects, 'Certificate', 'openbao-replicator-svid');
+    expect(cert.spec.uris).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replicator']);
+    const config = JSON.parse(find(objectsOf(output, FSN), 'ConfigMap', 'openbao-config').data['server.json']);
+    const role = config.initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.find((r: any) => r['cert-role-replicator'])['cert-role-replicator'];
+    expect(role.data.allowed_uri_sans).toEqual(cert.spec.uris);
+    expect(find(objects, 'ServiceAccount', 'openbao-replicator').automountServiceAccountToken).toBe(false);
+  });
+
+  test('the replicator may reach the primary cluster’s servers, named by cluster', () => {
+    const policy = find(objectsOf(output, HEL), 'CiliumNetworkPolicy', 'openbao-replicator-to-primary');
+    expect(policy.spec.egress[0].toEndpoints[0].matchLabels).toMatchObject({ 'io.cilium.k8s.policy.cluster': 'fsn', 'k8s:io.kubernetes.pod.namespace': 'openbao' });
+  });
+
+  test('the PrometheusRule threshold equals 3 schedule intervals', () => {
+    const rule = find(objectsOf(output, HEL), 'PrometheusRule', 'openbao-replication').spec.groups[0].rules[0];
+    expect(rule.expr).toBe('time() - kube_cronjob_status_last_successful_time{namespace="openbao",cronjob="openbao-replicator"} > 900');
+    const hourly = synth(twoRegions({ openbao: { replication: { schedule: '17 * * * *' } } }));
+    expect(find(objectsOf(hourly, HEL), 'PrometheusRule', 'openbao-replication').spec.groups[0].rules[0].expr).toMatch(/ > 10800$/);
+  });
+
+  test('the lag bound is the schedule interval, never sub-second', () => {
+    expect(output.replication[0].lagBound).toBe('up to 5m (one schedule interval, "*/5 * * * *")');
+    expect(JSON.stringify(output)).not.toMatch(/sub-second|< ?1 ?s/);
+  });
+
+  test.each([
+    ['*/5 * * * *', 300],
+    ['0 */6 * * *', 21600],
+    ['0,30 * * * *', 1800],
+    ['0 9-17 * * 1-5', 64 * 3600], // Friday 17:00 to Monday 09:00
+  ])('longest gap of %s is %d seconds', (schedule, seconds) => {
+    expect(longestGapSeconds(schedule)).toBe(seconds);
+  });
+
+  test('fails on a bad schedule or scratch size', () => {
+    expect(() => ReplicationMechanism.raftSnapshot({ schedule: '* * *' })).toThrow('must be a five-field cron expression');
+    expect(() => ReplicationMechanism.raftSnapshot({ schedule: '99 * * * *' })).toThrow(/is not a valid cron expression/);
+    expect(() => ReplicationMechanism.raftSnapshot({ scratchSize: '1.5G' })).toThrow(/scratchSize "1.5G" must be a whole number of Mi or Gi/);
+  });
+});
+
+describe('PerfReplicationLink (nativePerformance)', () => {
+  const output = synth(twoRegions({ openbao: { replication: { mechanism: 'nativePerformance' } } }));
+
+  test('an idempotent Job activates the replica, failing clearly where the API is missing', () => {
+    const job = find(objectsOf(output, HEL), 'Job', 'openbao-performance-secondary');
+    const script = job.spec.template.spec.containers[0].command[2];
+    expect(script).toContain('sys/replication/performance/status');
+    expect(script).toContain('sys/replication/performance/primary/secondary-token id="$REPLICA_ID"');
+    expect(script).toContain('sys/replication/performance/secondary/enable');
+    expect(script).toContain('already a performance secondary');
+    expect(script).toContain('Open-source OpenBao has no performance replication; use the raftSnapshot mechanism instead.');
+    expect(job.spec.template.spec.containers[0].env).toContainEqual({ name: 'REPLICA_ID', value: HEL });
+    expect(find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator')).toBeUndefined();
+  });
+
+  test('the replicator policy grants the replication API instead of snapshots', () => {
+    const config = JSON.parse(find(objectsOf(output, FSN), 'ConfigMap', 'openbao-config').data['server.json']);
+    const policy = JSON.parse(config.initialize.find((b: any) => b.policies).policies.request.find((r: any) => r['policy-replicator'])['policy-replicator'].data.policy);
+    expect(Object.keys(policy.path)).toEqual([
+      'sys/replication/performance/status',
+      'sys/replication/performance/primary/enable',
+      'sys/replication/performance/primary/secondary-token',
+      'sys/replication/performance/secondary/enable',
+    ]);
+  });
+});
+
+describe('replication graph validation', () => {
+  const regions = [FSN, NBG, HEL];
+  test('a star from the single primary is valid', () => {
+    expect(replicationGraphProblems(regions, [FSN], [{ source: FSN, target: NBG }, { source: FSN, target: HEL }])).toEqual([]);
+  });
+  test.each([
+    ['no primary', [], [], 'a Sovereign has exactly one OpenBao primary; found none'],
+    ['two primaries', [FSN, HEL], [{ source: FSN, target: NBG }], `a Sovereign has exactly one OpenBao primary; found ${FSN}, ${HEL}`],
+    ['a link into the primary', [FSN], [{ source: FSN, target: NBG }, { source: FSN, target: HEL }, { source: NBG, target: FSN }], 'replicates into the primary'],
+    ['a link from a non-primary', [FSN], [{ source: FSN, target: NBG }, { source: NBG, target: HEL }], `starts at ${NBG}, which is not the primary (${FSN})`],
+    ['a link to itself', [FSN], [{ source: FSN, target: FSN }, { source: FSN, target: NBG }, { source: FSN, target: HEL }], 'links a region to itself'],
+    ['two links into one replica', [FSN], [{ source: FSN, target: NBG }, { source: FSN, target: NBG }, { source: FSN, target: HEL }], `${NBG} is the target of 2 links`],
+    ['an unfed replica', [FSN], [{ source: FSN, target: NBG }], `${HEL} is a replica with no link from the primary`],
+  ])('fails on %s', (_, primaries, links, message) => {
+    expect(replicationGraphProblems(regions, primaries, links).join('\n')).toContain(message);
+  });
+
+  test('fails when a Raft peer could be found outside the region', () => {
+    const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions()) });
+    const config = sovereign.openBaoRegions[0].serverConfig;
+    expect(raftPeerProblems(FSN, 'openbao', config)).toEqual([]);
+    const stretched = { ...config, storage: { raft: { ...config.storage.raft, retry_join: [{ ...config.storage.raft.retry_join[0], leader_api_addr: 'https://openbao-0.hel:8200' } as any] } } };
+    expect(raftPeerProblems(FSN, 'openbao', stretched)).toEqual([`${FSN}: retry_join[0] names a leader address; peers are discovered only inside the region`]);
+    expect(raftPeerProblems(FSN, 'openbao-hel', config)).toEqual([`${FSN}: retry_join[0] does not discover peers with provider=k8s in the region's own namespace openbao-hel`]);
+  });
+
+  describe('construct-level checks', () => {
+    const setup = (sealOfHel = OpenBaoSeal.staticKey({ keyId: '1', secretName: 'openbao-seal' })) => {
+      const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions()) });
+      const primary = sovereign.openBaoRegions[0];
+      const other = new OpenBaoRegion(sovereign.regionChart(HEL), 'second', { namespace: 'openbao-2', seal: sealOfHel });
+      return { sovereign, primary, replica: sovereign.openBaoRegions[1], other };
+    };
+
+    test('fails on a replica with a different seal', () => {
+      const { primary, other } = setup(OpenBaoSeal.staticKey({ keyId: '2026-12', secretName: 'other-seal' }));
+      expect(() => new PerfReplicationLink(other, 'link', { source: primary, target: other })).toThrow(
+        /hz-hel-rtz-prod uses a different seal than the primary \(static:2026-12:other-seal:key vs static:1:openbao-seal:key\)/,
+      );
+    });
+
+    test('the same seal on a differently named construct is fine, and nativePerformance does not need it', () => {
+      const { primary, other } = setup(OpenBaoSeal.staticKey({ keyId: 'x', secretName: 'x' }));
+      expect(() => new PerfReplicationLink(other, 'native', { source: primary, target: other, mechanism: ReplicationMechanism.nativePerformance() })).not.toThrow();
+    });
+
+    test('fails on a link from a replica, into the primary, or to itself', () => {
+      const { primary, replica } = setup();
+      expect(() => new PerfReplicationLink(primary, 'back', { source: replica, target: primary })).toThrow(/the source hz-hel-rtz-prod is not the Sovereign's primary[\s\S]*the target hz-fsn-rtz-prod is the primary/);
+      expect(() => new PerfReplicationLink(primary, 'self', { source: primary, target: primary })).toThrow(/to itself replicates nothing/);
+    });
+
+    test('fails in config when a region uses a different seal with raftSnapshot', () => {
+      expect(() =>
+        resolveSovereignConfig(twoRegions({ regions: [{ name: FSN }, { name: HEL, seal: { static: { keyId: 'other', secretName: 'openbao-seal' } } }] })),
+      ).toThrow(/regions\[1\]\.seal: differs from the primary's seal; raftSnapshot replication restores the primary's data/);
+    });
+  });
+});
