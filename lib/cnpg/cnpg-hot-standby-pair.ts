@@ -136,9 +136,10 @@ export class CnpgHotStandbyPair extends Construct {
     }
 
     const replica = props.replicaRegion!;
-    replica.ensureNamespace(props.namespace);
     const replicaName = this.replicaClusterName!;
     const mesh = props.meshEnabled ?? true;
+    primary.ensureNamespace(props.namespace, { clusterMeshGlobal: mesh });
+    replica.ensureNamespace(props.namespace, { clusterMeshGlobal: mesh });
     const replicaSide = new Construct(replica, `${props.namespace}-${props.name}`);
 
     if (this.topology === PairTopology.DISTRIBUTED) {

@@ -2,6 +2,8 @@
 export const CILIUM_GLOBAL = 'service.cilium.io/global';
 export const CILIUM_SHARED = 'service.cilium.io/shared';
 export const CILIUM_AFFINITY = 'service.cilium.io/affinity';
+/** Namespace annotation: share this namespace's services and identities with the mesh (Cilium 1.18+ opt-in mode). */
+export const CLUSTERMESH_GLOBAL_NAMESPACE = 'clustermesh.cilium.io/global';
 
 /**
  * Which backends a global service prefers. `none` is deliberately absent: Cilium 1.18.10–1.19 drops remote

@@ -126,7 +126,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     this.activeUrl = `https://openbao-active.${ns}.svc:${PORT_API}`;
     this.primaryUrl = `https://openbao-primary.${ns}.svc:${PORT_API}`;
     this.warnings = this.replicas === 1 ? [`OpenBao in ${chart.region.name} runs 1 replica: no Raft quorum survives its loss; use 3 or 5 in production`] : [];
-    chart.ensureNamespace(ns);
+    chart.ensureNamespace(ns, { clusterMeshGlobal: true });
 
     const seal = props.seal.bind();
     this.sealFingerprint = seal.fingerprint;

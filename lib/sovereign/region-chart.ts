@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
+import { CLUSTERMESH_GLOBAL_NAMESPACE } from '../mesh/cluster-mesh';
 import { MANAGED_BY, POD_SECURITY_RESTRICTED, REGION_LABEL, SOVEREIGN_LABEL } from './labels';
 import type { SovereignConfig, SovereignRegion } from './sovereign-config';
 
@@ -57,14 +58,21 @@ export class RegionChart extends Chart {
     return { ...MANAGED_BY, [SOVEREIGN_LABEL]: this.sovereign.name, [REGION_LABEL]: this.region.name };
   }
 
-  /** Creates the Namespace (Pod Security `restricted`) the first time a construct asks for it. */
-  public ensureNamespace(name: string): k8s.KubeNamespace {
+  /**
+   * Creates the Namespace (Pod Security `restricted`) the first time a construct asks for it. A namespace whose
+   * services or identities must be seen by other clusters is marked ClusterMesh-global, which Cilium requires
+   * when it runs with `clustermesh-default-global-namespace=false`.
+   */
+  public ensureNamespace(name: string, options: { readonly clusterMeshGlobal?: boolean } = {}): k8s.KubeNamespace {
     let namespace = this.namespaces.get(name);
     if (namespace === undefined) {
       namespace = new k8s.KubeNamespace(this, `namespace-${name}`, {
         metadata: { name, labels: { ...this.commonLabels, ...POD_SECURITY_RESTRICTED } },
       });
       this.namespaces.set(name, namespace);
+    }
+    if (options.clusterMeshGlobal === true) {
+      namespace.metadata.addAnnotation(CLUSTERMESH_GLOBAL_NAMESPACE, 'true');
     }
     return namespace;
   }

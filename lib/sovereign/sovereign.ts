@@ -48,7 +48,7 @@ export class Sovereign extends Construct {
     const { openbao, identity } = props.config;
     const esoIdentity = WorkloadIdentity.spiffeCertificate();
     this.openBaoRegions = this.regionCharts.map((chart) => {
-      chart.ensureNamespace(ESO_NAMESPACE);
+      chart.ensureNamespace(ESO_NAMESPACE, { clusterMeshGlobal: true });
       const region = new OpenBaoRegion(chart, 'openbao', {
         namespace: OPENBAO_NAMESPACE,
         seal: OpenBaoSeal.staticKey(chart.region.seal.static),

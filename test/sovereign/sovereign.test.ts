@@ -35,6 +35,8 @@ describe('Sovereign', () => {
         'pod-security.kubernetes.io/warn': 'restricted',
       });
       expect(namespacesOf(region.objects)).toEqual(expect.arrayContaining(['openbao', 'external-secrets-system']));
+      // their services and identities cross the mesh (global services, cross-cluster policies)
+      expect(openbao.metadata.annotations).toEqual({ 'clustermesh.cilium.io/global': 'true' });
     }
     expectValidSovereign(output);
   });
