@@ -30,6 +30,21 @@ program
   });
 
 program
+  .command('tofu')
+  .description('write DIR/stacks/<region>/cdk.tf.json: the OpenTofu stack of every region cluster')
+  .requiredOption('-c, --config <file>', 'Sovereign config (YAML or JSON)')
+  .requiredOption('-o, --out <dir>', 'output folder; replaced as a whole, atomically')
+  .option('--strict', 'turn degenerate hot-standby inputs into errors', false)
+  .action(async (options: { config: string; out: string; strict: boolean }) => {
+    const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
+    // Loaded on demand so `synth` and `validate` never pay for cdktf.
+    const { synthTofuToFolder } = await import('../lib/tofu/synth-tofu');
+    const stacks = synthTofuToFolder(config, options.out);
+    console.log(`Sovereign ${config.name}: ${stacks.length} OpenTofu stack(s) written to ${options.out}`);
+    for (const stack of stacks) console.log(`  ${stack}`);
+  });
+
+program
   .command('validate')
   .description('check manifests in DIR: strict schema, Pod Security restricted, no secret data')
   .argument('<dir>', 'folder of manifests (searched recursively)')
@@ -54,9 +69,7 @@ program
     }
   });
 
-try {
-  program.parse();
-} catch (error) {
+program.parseAsync().catch((error: unknown) => {
   if (error instanceof SovereignConfigError || error instanceof Error) {
     // commander has already printed its own usage errors
     if (!('code' in error && String(error.code).startsWith('commander.'))) {
@@ -66,4 +79,4 @@ try {
   } else {
     throw error;
   }
-}
+});

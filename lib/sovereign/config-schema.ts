@@ -213,6 +213,31 @@ export const pushSecretSchema = z.strictObject({
     .min(1, { error: 'must list at least one key to push' }),
 });
 
+export const tofuSchema = z
+  .strictObject({
+    backend: z
+      .discriminatedUnion('type', [
+        z.strictObject({
+          type: z.literal('local'),
+          path: z.string().min(1).optional().describe('State file; defaults to terraform.tfstate in the stack folder'),
+        }),
+        z.strictObject({
+          type: z.literal('s3'),
+          bucket: z.string().min(1),
+          keyPrefix: z.string().min(1).default('sovereign').describe('State key is <keyPrefix>/<sovereign>/<region>.tfstate'),
+          region: z.string().min(1),
+          endpoint: z.string().url().optional().describe('S3-compatible endpoint; credentials come from the environment, never the config'),
+        }),
+      ])
+      .default({ type: 'local' }),
+    regionNodes: z
+      .record(z.string(), z.array(z.string().min(1)))
+      .default({})
+      .describe('Node names per region to label with regionLabelKey; omit a region when its nodes are labelled at provisioning'),
+    knobNamespace: dnsLabel().default('flux-system').describe('Namespace of the sovereign-fqdn ConfigMap (must exist, e.g. created by Flux bootstrap)'),
+  })
+  .default({ backend: { type: 'local' }, regionNodes: {}, knobNamespace: 'flux-system' });
+
 export const sovereignConfigSchema = z
   .strictObject({
     name: dnsLabel().describe('Sovereign name'),
@@ -231,6 +256,7 @@ export const sovereignConfigSchema = z
     identity: identitySchema,
     databases: z.array(databaseSchema).default([]),
     pushSecrets: z.array(pushSecretSchema).default([]),
+    tofu: tofuSchema.describe('OpenTofu stacks for the region clusters (sovereign tofu)'),
   })
   .describe('A Sovereign: one customer deployment of the platform across 1..N region clusters');
 
@@ -243,3 +269,4 @@ export type DatabaseConfig = z.output<typeof databaseSchema>;
 export type PushSecretConfig = z.output<typeof pushSecretSchema>;
 export type OpenBaoConfig = z.output<typeof openBaoSchema>;
 export type IdentityConfig = z.output<typeof identitySchema>;
+export type TofuConfig = z.output<typeof tofuSchema>;

@@ -99,6 +99,11 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
       if (problem !== undefined) issues.push({ path: `pushSecrets[${index}].data[${entryIndex}].remoteKey`, message: problem });
     });
   });
+  for (const region of Object.keys(data.tofu.regionNodes)) {
+    if (!regionNames.includes(region)) {
+      issues.push({ path: `tofu.regionNodes.${region}`, message: `is not a region of this Sovereign; use one of: ${regionList}` });
+    }
+  }
   // A restored Raft snapshot can only be unsealed with the key that sealed it: the primary's.
   if (data.openbao.replication.mechanism === 'raftSnapshot') {
     const primarySeal = JSON.stringify(data.regions.find((r) => r.name === primaryRegion)?.seal ?? data.openbao.seal);

@@ -1,0 +1,5 @@
+// OpenTofu stacks; a separate entry point (`sovereign-cdk8s/tofu`) so cdk8s-only users never load cdktf.
+export { RegionClusterStack, KUBERNETES_PROVIDER, DR_PROMOTER } from './region-cluster-stack';
+export type { RegionClusterStackProps } from './region-cluster-stack';
+export { hotStandbyKnob, KNOB_CONFIG_MAP } from './hot-standby-knob';
+export { buildTofuApp, synthTofuToFolder } from './synth-tofu';
