@@ -15,14 +15,14 @@ export { configJsonSchema, CONFIG_SCHEMA_FILE } from './sovereign/config-json-sc
 export { HOT_STANDBY_ENV, parseToggle } from './sovereign/hot-standby';
 export type { HotStandbyResolution } from './sovereign/hot-standby';
 export { resolveSovereignConfig, loadSovereignConfig } from './sovereign/sovereign-config';
-export type { SovereignConfig, SovereignRegion, ResolveOptions } from './sovereign/sovereign-config';
+export type { SovereignConfig, SovereignRegion, SovereignDatabase, ResolveOptions } from './sovereign/sovereign-config';
 export { Sovereign, OPENBAO_NAMESPACE, ESO_NAMESPACE } from './sovereign/sovereign';
 export type { SovereignProps } from './sovereign/sovereign';
 export { RegionChart, RegionRole } from './sovereign/region-chart';
 export type { RegionChartProps } from './sovereign/region-chart';
 export { synthesizeSovereign } from './sovereign/synthesize';
-export type { KubeObject, RegionOutput, SovereignOutput } from './sovereign/synthesize';
-export { synthSovereignToFolder } from './sovereign/synth-to-folder';
+export type { KubeObject, RegionOutput, SovereignOutput, ReplicationSummary } from './sovereign/synthesize';
+export { synthSovereignToFolder, formatSummary } from './sovereign/synth-to-folder';
 export { renderRegionFiles } from './output/region-files';
 export { writeFolderAtomically } from './output/atomic-write';
 export { ManifestValidator } from './validate/manifest-validator';
@@ -30,3 +30,44 @@ export { SchemaRegistry } from './validate/schema-registry';
 export { findCrdDirectory } from './validate/crd-directory';
 export { formatViolation } from './validate/violation';
 export type { Violation } from './validate/violation';
+
+// OpenBao
+export { OpenBaoRegion, SERVER_LABELS } from './openbao/openbao-region';
+export type { OpenBaoRegionProps, IOpenBaoRegion, IssuerRef } from './openbao/openbao-region';
+export type { ContainerResources } from './common/kube-values';
+export { OpenBaoSeal } from './openbao/seal';
+export type { SealBinding, StaticSealProps } from './openbao/seal';
+export { PerfReplicationLink } from './openbao/perf-replication-link';
+export type { PerfReplicationLinkProps } from './openbao/perf-replication-link';
+export { ReplicationMechanism, ReplicationMechanismKind, RaftSnapshotMechanism, NativePerformanceMechanism } from './openbao/replication-mechanism';
+export type { RaftSnapshotProps } from './openbao/replication-mechanism';
+export { replicationGraphProblems, raftPeerProblems } from './openbao/replication-graph';
+export type { LinkDeclaration } from './openbao/replication-graph';
+export { renderServerConfig } from './openbao/server-config';
+export type { ServerConfig } from './openbao/server-config';
+
+// Secrets
+export { BaoClusterSecretStore, BaoStoreName } from './secrets/bao-cluster-secret-store';
+export type { BaoClusterSecretStoreProps } from './secrets/bao-cluster-secret-store';
+export { PrimaryPushSecret, PushDeletionPolicy } from './secrets/primary-push-secret';
+export type { PrimaryPushSecretProps, PushSecretEntry } from './secrets/primary-push-secret';
+export { LocalExternalSecret } from './secrets/local-external-secret';
+export type { LocalExternalSecretProps, LocalExternalSecretEntry } from './secrets/local-external-secret';
+export { CnpgTlsHandoverSecrets } from './secrets/cnpg-tls-handover';
+export { WorkloadIdentity } from './secrets/workload-identity';
+export type { WorkloadCredentials, SpiffeCertificateProps } from './secrets/workload-identity';
+export { spiffeId, ESO_WORKLOAD, REPLICATOR_WORKLOAD } from './secrets/spiffe';
+export type { WorkloadRef } from './secrets/spiffe';
+
+// CloudNativePG and the mesh
+export { CnpgHotStandbyPair, PairTopology } from './cnpg/cnpg-hot-standby-pair';
+export type { CnpgHotStandbyPairProps, CnpgTlsHandover, PostgresResources } from './cnpg/cnpg-hot-standby-pair';
+export { PAIR_NAME_MAX, pairNameProblem } from './cnpg/naming';
+export { MeshAffinity, globalServiceAnnotations, globalStubAnnotations } from './mesh/cluster-mesh';
+export { GlobalServiceStub } from './mesh/global-service-stub';
+export type { GlobalServiceStubProps } from './mesh/global-service-stub';
+
+// DR promotion
+export { checkPromotion, PromotionRefusedError, STATE_FILE } from './sovereign/promotion';
+export type { SovereignState } from './sovereign/promotion';
+export type { SynthToFolderOptions, SynthToFolderResult, PromotionReport } from './sovereign/synth-to-folder';

@@ -7,6 +7,7 @@ import {
   ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
 } from '../../imports/clusters-postgresql.cnpg.io';
+import { type ContainerResources, DNS1123_LABEL, QUANTITY, resourcesProblems } from '../common/kube-values';
 import { globalServiceAnnotations, MeshAffinity } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { LABEL_PREFIX } from '../sovereign/labels';
@@ -21,11 +22,8 @@ export enum PairTopology {
   DISTRIBUTED = 'distributed',
 }
 
-/** CPU and memory of each PostgreSQL instance, as Kubernetes quantities. */
-export interface PostgresResources {
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
-}
+/** CPU and memory of each PostgreSQL instance. */
+export type PostgresResources = ContainerResources;
 
 /** A Secret hand-over the pair needs across regions; rendered by the secrets layer (ESO), see `tlsHandovers`. */
 export interface CnpgTlsHandover {
@@ -87,7 +85,6 @@ export interface CnpgHotStandbyPairProps {
   readonly enableSuperuserAccess?: boolean;
 }
 
-const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 // WAL settings for streaming to a standby in another region; CNPG refuses `hot_standby` itself.
 const STREAMING_PARAMETERS = { max_wal_senders: '10', max_replication_slots: '10', wal_level: 'logical' } as const;
@@ -304,21 +301,16 @@ function validate(props: CnpgHotStandbyPairProps): void {
   const problems: string[] = [];
   const nameProblem = pairNameProblem(props.name);
   if (nameProblem !== undefined) problems.push(`name: ${nameProblem}`);
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespace) || props.namespace.length > 63) {
+  if (!DNS1123_LABEL.test(props.namespace) || props.namespace.length > 63) {
     problems.push(`namespace: "${props.namespace}" is not a DNS-1123 label`);
   }
   if (props.instances !== undefined && (!Number.isInteger(props.instances) || props.instances < 1)) {
     problems.push(`instances: must be a whole number of at least 1 (got ${props.instances})`);
   }
-  for (const [field, value] of [
-    ['storageSize', props.storageSize],
-    ['resources.requests.cpu', props.resources?.requests?.cpu],
-    ['resources.requests.memory', props.resources?.requests?.memory],
-    ['resources.limits.cpu', props.resources?.limits?.cpu],
-    ['resources.limits.memory', props.resources?.limits?.memory],
-  ] as const) {
-    if (value !== undefined && !QUANTITY.test(value)) problems.push(`${field}: "${value}" is not a Kubernetes quantity such as "10Gi"`);
+  if (props.storageSize !== undefined && !QUANTITY.test(props.storageSize)) {
+    problems.push(`storageSize: "${props.storageSize}" is not a Kubernetes quantity such as "10Gi"`);
   }
+  problems.push(...resourcesProblems('resources', props.resources));
   for (const [field, value] of [['database', props.database], ['owner', props.owner]] as const) {
     if (value !== undefined && !PG_IDENTIFIER.test(value)) problems.push(`${field}: "${value}" is not a lowercase PostgreSQL identifier`);
   }

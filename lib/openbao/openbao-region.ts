@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { type ContainerResources, DNS1123_LABEL, IMAGE_REF, QUANTITY, resourcesProblems } from '../common/kube-values';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
@@ -17,11 +18,6 @@ export interface IssuerRef {
   readonly name: string;
 }
 
-/** CPU and memory as Kubernetes quantities. */
-export interface ContainerResources {
-  readonly requests?: { readonly cpu?: string; readonly memory?: string };
-  readonly limits?: { readonly cpu?: string; readonly memory?: string };
-}
 
 /** What other constructs need to know of a region's OpenBao: where it answers and how to trust it. */
 export interface IOpenBaoRegion {
@@ -85,8 +81,6 @@ const PATHS = {
   audit: '/openbao/audit',
   tmp: '/tmp',
 } as const;
-const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
-const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 
 /**
  * One region's independent OpenBao cluster (§2, §4): Raft voters that only ever find peers inside this region's
@@ -415,17 +409,11 @@ function validate(props: OpenBaoRegionProps): void {
   if (props.image !== undefined && !IMAGE_REF.test(props.image)) {
     problems.push(`image: "${props.image}" is not an image reference such as "quay.io/openbao/openbao:2.6.2"`);
   }
-  for (const [field, value] of [
-    ['storageSize', props.storageSize],
-    ['auditStorage.size', props.auditStorage?.size],
-    ['resources.requests.cpu', props.resources?.requests?.cpu],
-    ['resources.requests.memory', props.resources?.requests?.memory],
-    ['resources.limits.cpu', props.resources?.limits?.cpu],
-    ['resources.limits.memory', props.resources?.limits?.memory],
-  ] as const) {
+  for (const [field, value] of [['storageSize', props.storageSize], ['auditStorage.size', props.auditStorage?.size]] as const) {
     if (value !== undefined && !QUANTITY.test(value)) problems.push(`${field}: "${value}" is not a Kubernetes quantity such as "10Gi"`);
   }
-  if (props.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.namespace)) {
+  problems.push(...resourcesProblems('resources', props.resources));
+  if (props.namespace !== undefined && !DNS1123_LABEL.test(props.namespace)) {
     problems.push(`namespace: "${props.namespace}" is not a DNS-1123 label`);
   }
   if (problems.length > 0) {

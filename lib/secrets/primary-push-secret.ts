@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { GO_DURATION } from '../common/kube-values';
 import { PushSecret, PushSecretSpecDeletionPolicy, PushSecretSpecSecretStoreRefsKind, PushSecretSpecUpdatePolicy } from '../../imports/pushsecrets-external-secrets.io';
 import { RegionChart } from '../sovereign/region-chart';
 import { BaoStoreName } from './bao-cluster-secret-store';
@@ -33,8 +34,6 @@ export interface PrimaryPushSecretProps {
   readonly deletionPolicy?: PushDeletionPolicy;
   readonly labels?: Record<string, string>;
 }
-
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
 /**
  * A PushSecret that can only write to the Sovereign's OpenBao primary: its single store is `bao-primary` and the

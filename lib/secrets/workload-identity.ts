@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { GO_DURATION } from '../common/kube-values';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
 import type { IssuerRef } from '../openbao/openbao-region';
 import { spiffeId, type WorkloadRef } from './spiffe';
@@ -42,8 +43,6 @@ export abstract class WorkloadIdentity {
 
   public abstract bind(scope: Construct, id: string, options: WorkloadIdentityBindOptions): WorkloadCredentials;
 }
-
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/;
 
 class SpiffeCertificateIdentity extends WorkloadIdentity {
   constructor(private readonly props: SpiffeCertificateProps) {

@@ -1,14 +1,9 @@
 import { z } from 'zod';
 import { pairNameProblem } from '../cnpg/naming';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, GO_DURATION, IMAGE_REF, QUANTITY } from '../common/kube-values';
 
 // Each pattern carries the fix in its message: config errors must say what is wrong and how to mend it.
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const QUANTITY = /^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$/;
-// registry/path:tag, registry/path@sha256:digest, or both.
-const IMAGE_REF =
-  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
 // Five-field cron (minute hour day-of-month month day-of-week) as Kubernetes CronJobs accept it.
 const CRON = /^(\S+\s+){4}\S+$/;
 
@@ -200,7 +195,7 @@ export const pushSecretSchema = z.strictObject({
   secretName: dnsLabel(253).describe('The Kubernetes Secret whose keys are pushed'),
   refreshInterval: z
     .string()
-    .regex(/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/, { error: 'must be a Go duration such as "1h" or "10m"' })
+    .regex(GO_DURATION, { error: 'must be a Go duration such as "1h" or "10m"' })
     .optional(),
   data: z
     .array(
