@@ -1,0 +1,32 @@
+import { App } from 'cdk8s';
+import { CnpgHotStandbyPair, CnpgTlsHandoverSecrets, loadSovereignConfig, PairTopology, PrimaryPushSecret, Sovereign } from '../lib';
+import { OMANTEL_YAML } from './helpers/configs';
+import { expectValidManifests } from './helpers/manifests';
+
+// The README's "Using it as a library" example, kept compiling and valid.
+test('the README library example composes valid manifests', () => {
+  const config = loadSovereignConfig(OMANTEL_YAML, { env: {} });
+  const app = new App();
+  const sovereign = new Sovereign(app, config.name, { config });
+  const fsn = sovereign.regionChart('hz-fsn-rtz-prod');
+  const hel = sovereign.regionChart('hz-hel-rtz-prod');
+  const pair = new CnpgHotStandbyPair(fsn, 'orders', {
+    name: 'orders-db', namespace: 'orders', primaryRegion: fsn, replicaRegion: hel,
+    instances: 3, storageSize: '50Gi', topology: PairTopology.DISTRIBUTED,
+  });
+  pair.tlsHandovers.forEach((handover, i) => new CnpgTlsHandoverSecrets(pair, `tls-${i}`, { handover }));
+  new PrimaryPushSecret(fsn, 'orders-creds', {
+    name: 'orders-creds', namespace: 'orders', secretName: 'orders-creds',
+    data: [{ secretKey: 'password', remoteKey: `sovereign/${sovereign.config.name}/orders/creds`, property: 'password' }],
+  });
+  const objects = sovereign.regionCharts.flatMap((chart) => chart.toJson());
+  expect(objects.filter((o) => o.kind === 'Cluster' && o.metadata.namespace === 'orders').map((o) => o.metadata.name)).toEqual(['orders-db', 'orders-db-replica']);
+  expect(pair.tlsHandovers).toHaveLength(2);
+  expect(objects.filter((o) => o.kind === 'ExternalSecret' && o.metadata.namespace === 'orders').map((o) => o.metadata.name).sort()).toEqual([
+    'orders-db-ca',
+    'orders-db-replica-ca',
+    'orders-db-replica-replication',
+    'orders-db-replication',
+  ]);
+  expectValidManifests(objects);
+});
