@@ -2,7 +2,6 @@
 // The Phase 0 command line: synth (config -> region folders), validate (folder -> violations).
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { SovereignConfigError } from '../lib/sovereign/config-error';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
 import { findCrdDirectory } from '../lib/validate/crd-directory';
@@ -70,8 +69,8 @@ program
   });
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof SovereignConfigError || error instanceof Error) {
-    // commander has already printed its own usage errors
+  if (error instanceof Error) {
+    // Config errors list every issue in their message; commander has already printed its own usage errors.
     if (!('code' in error && String(error.code).startsWith('commander.'))) {
       console.error(error.message);
     }
