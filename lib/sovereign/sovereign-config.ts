@@ -52,7 +52,7 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
   const source = options.source ?? 'config';
   const parsed = sovereignConfigSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) {
-    throw new SovereignConfigError(parsed.error.issues.map(toConfigIssue), source);
+    throw new SovereignConfigError([...parsed.error.issues.map(toConfigIssue), ...rawRegionIssues(raw)], source);
   }
   const data = parsed.data;
   const issues: ConfigIssue[] = [];
@@ -185,6 +185,25 @@ function placeDatabase(
     issues.push({ path: `databases[${index}].promotionToken`, message: 'is only used by a promoted pair with topology "distributed"; remove it or set both' });
   }
   return { ...rest, primaryRegion, ...(replicaRegion !== undefined ? { replicaRegion } : {}), promoted: isPromoted };
+}
+
+/**
+ * When the schema already failed, the region checks still run on whatever region names the raw input has, so one
+ * run reports a duplicate region or a bad primary together with the schema errors.
+ */
+function rawRegionIssues(raw: unknown): ConfigIssue[] {
+  const input = (typeof raw === 'object' && raw !== null ? raw : {}) as { regions?: unknown; primaryRegion?: unknown };
+  if (!Array.isArray(input.regions)) return [];
+  const names = input.regions.map((r) => (typeof r === 'object' && r !== null && typeof (r as { name?: unknown }).name === 'string' ? (r as { name: string }).name : undefined));
+  const issues: ConfigIssue[] = [];
+  reportDuplicates(names.map((n, i) => n ?? `\u0000${i}`), (i) => `regions[${i}].name`, 'region name', issues);
+  const known = names.filter((n): n is string => n !== undefined);
+  if (typeof input.primaryRegion === 'string' && input.primaryRegion.trim() !== '' && known.length > 0 && !known.includes(input.primaryRegion.trim())) {
+    issues.push({ path: 'primaryRegion', value: input.primaryRegion, message: `is not one of the Sovereign's regions; use one of: ${[...new Set(known)].join(', ')}` });
+  } else if (input.primaryRegion === undefined && known.length > 1) {
+    issues.push({ path: 'primaryRegion', message: `is required when the Sovereign has ${known.length} regions; set it to the OpenBao write primary, one of: ${[...new Set(known)].join(', ')}` });
+  }
+  return issues;
 }
 
 function reportDuplicates(values: readonly string[], pathOf: (index: number) => string, what: string, issues: ConfigIssue[]): void {

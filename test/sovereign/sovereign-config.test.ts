@@ -108,6 +108,15 @@ describe('Sovereign config', () => {
     expect(issues).toHaveLength(6);
   });
 
+  test('region checks are reported together with schema errors', () => {
+    const issues = issuesOf(() => resolveSovereignConfig({ ...twoRegions(), domain: 'Bad Domain', regions: [{ name: FSN }, { name: FSN }], primaryRegion: 'hz-x' }));
+    expect(issues).toEqual([
+      'domain: must be a lowercase DNS name such as "omantel.example"',
+      'regions[1].name: duplicate region name, already used at regions[0].name; every region name must be unique',
+      `primaryRegion: is not one of the Sovereign's regions; use one of: ${FSN}`,
+    ]);
+  });
+
   test('error messages carry the path, the bad value and the fix', () => {
     try {
       resolveSovereignConfig(twoRegions({ openbao: { storage: { size: 'ten gigs' } } }), { source: 'omantel.yaml' });
