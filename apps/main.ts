@@ -1,11 +1,12 @@
 // Entry point for `npx cdk8s synth` (see cdk8s.yaml): the same synthesis as `sovereign synth`, configured
 // through the environment as cdk8s apps are. SOVEREIGN_CONFIG picks the config, CDK8S_OUTDIR the folder.
 import { join } from 'node:path';
+import { parseToggle } from '../lib/sovereign/hot-standby';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
 
 const configFile = process.env.SOVEREIGN_CONFIG ?? join(__dirname, '..', 'examples', 'omantel.yaml');
-const strict = ['1', 'true', 'yes', 'on'].includes((process.env.SOVEREIGN_STRICT ?? '').trim().toLowerCase());
+const strict = parseToggle(process.env.SOVEREIGN_STRICT ?? '');
 
 try {
   const config = loadSovereignConfig(configFile, { env: process.env, strict });

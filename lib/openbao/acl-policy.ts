@@ -11,20 +11,26 @@ export function renderPolicy(policy: AclPolicy): string {
   return JSON.stringify({ path: Object.fromEntries(Object.entries(policy.paths).map(([path, capabilities]) => [path, { capabilities }])) });
 }
 
+/**
+ * OpenBao cert auth roles, each named after the one policy it grants. ESO's stores and the replicator log in with
+ * these names, so they are defined once.
+ */
+export const CERT_ROLES = { esoRead: 'eso-read', esoPush: 'eso-push', replicator: 'replicator' } as const;
+
 /** Least-privilege policies of the agreed model (§7), scoped to one Sovereign's key prefix. */
 export function sovereignPolicies(sovereign: string, nativeReplication = false): { esoRead: AclPolicy; esoPush: AclPolicy; replicator: AclPolicy } {
   const prefix = `sovereign/${sovereign}/*`;
   return {
     // bao-local: reads only.
-    esoRead: { name: 'eso-read', paths: { [`secret/data/${prefix}`]: ['read'], [`secret/metadata/${prefix}`]: ['read', 'list'] } },
+    esoRead: { name: CERT_ROLES.esoRead, paths: { [`secret/data/${prefix}`]: ['read'], [`secret/metadata/${prefix}`]: ['read', 'list'] } },
     // bao-primary: PushSecret writes data and ESO's ownership metadata, and reads both to compare before writing.
     esoPush: {
-      name: 'eso-push',
+      name: CERT_ROLES.esoPush,
       paths: { [`secret/data/${prefix}`]: ['create', 'update', 'read'], [`secret/metadata/${prefix}`]: ['create', 'update', 'read', 'list'] },
     },
     // The replicator saves a snapshot on the primary and force-restores it into its own region.
     replicator: {
-      name: 'replicator',
+      name: CERT_ROLES.replicator,
       paths: nativeReplication
         ? {
             // Vault's performance-replication API, for the opt-in nativePerformance mechanism only.

@@ -7,7 +7,7 @@ import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { REPLICATOR_WORKLOAD, ESO_WORKLOAD, spiffeId } from '../secrets/spiffe';
 import { RegionChart, RegionRole } from '../sovereign/region-chart';
-import { type AclPolicy, renderPolicy, sovereignPolicies } from './acl-policy';
+import { type AclPolicy, CERT_ROLES, renderPolicy, sovereignPolicies } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
 import type { OpenBaoSeal } from './seal';
 import { type InitBlock, renderServerConfig, type ServerConfig } from './server-config';
@@ -102,7 +102,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
   public readonly serverConfig: ServerConfig;
   /** Policies written by self-initialisation, by name. */
   public readonly policies: readonly AclPolicy[];
-  /** Cert auth roles written by self-initialisation: role name -> allowed SPIFFE URI. */
+  /** Cert auth roles written by self-initialisation: role (= policy) name -> allowed SPIFFE URI. */
   public readonly certRoles: Readonly<Record<string, string>>;
   /** Non-fatal findings for the synth summary. */
   public readonly warnings: readonly string[];
@@ -134,11 +134,10 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     const policies = sovereignPolicies(chart.sovereign.name, props.nativeReplication ?? false);
     this.policies = [policies.esoRead, policies.esoPush, policies.replicator];
     this.certRoles = {
-      'eso-read': spiffeId(trustDomain, ESO_WORKLOAD),
-      'eso-push': spiffeId(trustDomain, ESO_WORKLOAD),
-      replicator: spiffeId(trustDomain, { ...REPLICATOR_WORKLOAD, namespace: ns }),
+      [CERT_ROLES.esoRead]: spiffeId(trustDomain, ESO_WORKLOAD),
+      [CERT_ROLES.esoPush]: spiffeId(trustDomain, ESO_WORKLOAD),
+      [CERT_ROLES.replicator]: spiffeId(trustDomain, { ...REPLICATOR_WORKLOAD, namespace: ns }),
     };
-    const rolePolicy: Record<string, string> = { 'eso-read': policies.esoRead.name, 'eso-push': policies.esoPush.name, replicator: policies.replicator.name };
     const auditPath = props.auditStorage === undefined ? 'stdout' : `${PATHS.audit}/audit.log`;
     const initialize: InitBlock[] = [
       { name: 'audit', requests: [{ name: 'enable-file-audit', operation: 'update', path: 'sys/audit/file', data: { type: 'file', options: { file_path: auditPath } } }] },
@@ -158,7 +157,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
             // The trust bundle is read from the mounted ConfigMap at init time, never inlined in the config.
             certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.trustBundle}/ca.crt` },
             allowed_uri_sans: [uri],
-            token_policies: [rolePolicy[role]],
+            token_policies: [role],
             token_ttl: '15m',
             token_max_ttl: '1h',
           },

@@ -5,9 +5,10 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports
 import { REPLICATOR_POD_LABELS, REPLICATOR_WORKLOAD } from '../secrets/spiffe';
 import { WorkloadIdentity } from '../secrets/workload-identity';
 import { RegionChart, RegionRole } from '../sovereign/region-chart';
+import { CERT_ROLES } from './acl-policy';
 import { CILIUM_CLUSTER_LABEL } from './openbao-network-policies';
 import { type OpenBaoRegion, SERVER_LABELS } from './openbao-region';
-import { type RaftSnapshotMechanism, ReplicationMechanism, ReplicationMechanismKind, formatDuration } from './replication-mechanism';
+import { RaftSnapshotMechanism, ReplicationMechanism, formatDuration } from './replication-mechanism';
 
 export interface PerfReplicationLinkProps {
   /** The Sovereign's write primary. */
@@ -25,7 +26,7 @@ const CA_DIR = '/openbao/tls';
 const WORK_DIR = '/work';
 
 // Both scripts take every value from the environment; nothing user-provided is spliced into shell text.
-const LOGIN = 'login() { BAO_ADDR="$1" bao login -no-store -token-only -method=cert -path=cert name=replicator; }';
+const LOGIN = `login() { BAO_ADDR="$1" bao login -no-store -token-only -method=cert -path=cert name=${CERT_ROLES.replicator}; }`;
 const RAFT_SNAPSHOT_SCRIPT = [
   'set -eu',
   'umask 077',
@@ -83,7 +84,7 @@ export class PerfReplicationLink extends Construct {
     if (RegionChart.of(this) !== targetChart) {
       problems.push(`the link must be created inside the target region's chart (${targetChart.region.name})`);
     }
-    if (mechanism.kind === ReplicationMechanismKind.RAFT_SNAPSHOT && props.source.sealFingerprint !== props.target.sealFingerprint) {
+    if (mechanism instanceof RaftSnapshotMechanism && props.source.sealFingerprint !== props.target.sealFingerprint) {
       problems.push(
         `${targetChart.region.name} uses a different seal than the primary (${props.target.sealFingerprint} vs ${props.source.sealFingerprint}); a restored snapshot can only be unsealed with the primary's key, so use the same static key id and Secret in every region`,
       );
@@ -130,7 +131,6 @@ export class PerfReplicationLink extends Construct {
       { name: 'BAO_CLIENT_KEY', value: `${SVID_DIR}/${credentials.privateKeyKey}` },
       { name: 'HOME', value: WORK_DIR },
     ];
-    const isRaft = mechanism.kind === ReplicationMechanismKind.RAFT_SNAPSHOT;
     // A memory-backed emptyDir counts against the container's memory limit, so the limit includes the scratch space.
     const podSpec = (script: string, extraEnv: k8s.EnvVar[], scratchMebibytes: number): k8s.PodSpec => ({
       serviceAccountName: workload.serviceAccount,
@@ -171,8 +171,8 @@ export class PerfReplicationLink extends Construct {
       ],
     });
 
-    if (isRaft) {
-      const raft = mechanism as RaftSnapshotMechanism;
+    if (mechanism instanceof RaftSnapshotMechanism) {
+      const raft = mechanism;
       const deadline = Math.max(60, Math.min(raft.intervalSeconds - 30, 1800));
       new k8s.KubeCronJob(this, 'CronJob', {
         metadata: meta('openbao-replicator'),

@@ -1,4 +1,5 @@
 import type { k8s } from 'cdk8s-plus-28';
+import { DNS1123_SUBDOMAIN } from '../common/kube-values';
 
 /** What a seal adds to the server: its config stanza and the pod volumes it reads. */
 export interface SealBinding {
@@ -43,7 +44,7 @@ class StaticSeal extends OpenBaoSeal {
     if (!/^[A-Za-z0-9._-]+$/.test(props.keyId)) {
       throw new Error(`static seal keyId "${props.keyId}" must be non-empty and hold only letters, digits, '.', '_' and '-'`);
     }
-    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(props.secretName)) {
+    if (!DNS1123_SUBDOMAIN.test(props.secretName)) {
       throw new Error(`static seal secretName "${props.secretName}" must be the name of a Secret (DNS-1123 subdomain)`);
     }
   }

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ClusterSecretStore, ClusterSecretStoreSpecProviderVaultCaProviderType, ClusterSecretStoreSpecProviderVaultVersion } from '../../imports/clustersecretstores-external-secrets.io';
+import { CERT_ROLES } from '../openbao/acl-policy';
 import type { IOpenBaoRegion } from '../openbao/openbao-region';
 import type { WorkloadCredentials } from './workload-identity';
 
@@ -35,7 +36,7 @@ export class BaoClusterSecretStore extends Construct {
     super(scope, id);
     this.name = props.name;
     this.server = props.name === BaoStoreName.LOCAL ? props.openbao.localUrl : props.openbao.primaryUrl;
-    this.vaultRole = props.name === BaoStoreName.LOCAL ? 'eso-read' : 'eso-push';
+    this.vaultRole = props.name === BaoStoreName.LOCAL ? CERT_ROLES.esoRead : CERT_ROLES.esoPush;
     const { credentials } = props;
     new ClusterSecretStore(this, 'Resource', {
       metadata: { name: props.name, labels: props.labels },

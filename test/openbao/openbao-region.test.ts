@@ -301,7 +301,7 @@ describe('OpenBaoRegion', () => {
     });
 
     test('fails outside a region chart', () => {
-      expect(() => new OpenBaoRegion(new App(), 'x', { seal: OpenBaoSeal.staticKey({ keyId: 'k', secretName: 's' }) })).toThrow();
+      expect(() => new OpenBaoRegion(new App(), 'x', { seal: OpenBaoSeal.staticKey({ keyId: 'k', secretName: 's' }) })).toThrow('cannot find a parent chart');
     });
 
     test('a second cluster in its own namespace validates', () => {

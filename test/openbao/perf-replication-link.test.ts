@@ -171,7 +171,7 @@ describe('replication graph validation', () => {
       );
     });
 
-    test('the same seal on a differently named construct is fine, and nativePerformance does not need it', () => {
+    test('nativePerformance does not need a shared seal', () => {
       const { primary, other } = setup(OpenBaoSeal.staticKey({ keyId: 'x', secretName: 'x' }));
       expect(() => new PerfReplicationLink(other, 'native', { source: primary, target: other, mechanism: ReplicationMechanism.nativePerformance() })).not.toThrow();
     });
