@@ -25,7 +25,7 @@ program
     const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
     const promote = options.promote ?? (process.env.SOVEREIGN_PROMOTE?.trim() || undefined);
     const result = synthSovereignToFolder(config, options.out, { promote });
-    console.log(formatSummary(result, options.out, config));
+    console.log(formatSummary(result, options.out));
   });
 
 program

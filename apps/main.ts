@@ -12,7 +12,7 @@ try {
   const config = loadSovereignConfig(configFile, { env: process.env, strict });
   const outDir = join(process.env.CDK8S_OUTDIR ?? 'dist', config.name);
   const promote = process.env.SOVEREIGN_PROMOTE?.trim() || undefined;
-  console.log(formatSummary(synthSovereignToFolder(config, outDir, { promote }), outDir, config));
+  console.log(formatSummary(synthSovereignToFolder(config, outDir, { promote }), outDir));
 } catch (error) {
   console.error((error as Error).message);
   process.exitCode = 1;

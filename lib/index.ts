@@ -5,12 +5,20 @@ export type {
   SovereignConfigInput,
   SovereignConfigData,
   RegionConfig,
+  RegionInput,
   DatabaseConfig,
+  DatabaseInput,
   PushSecretConfig,
   OpenBaoConfig,
+  OpenBaoInput,
   IdentityConfig,
-} from './sovereign/config-schema';
-export { sovereignConfigSchema } from './sovereign/config-schema';
+  IssuerRefInput,
+  StaticSealConfig,
+  StaticSealInput,
+  StorageConfig,
+  TofuConfig,
+  TofuBackendConfig,
+} from './sovereign/config-types';
 export { configJsonSchema, CONFIG_SCHEMA_FILE } from './sovereign/config-json-schema';
 export { HOT_STANDBY_ENV, parseToggle } from './sovereign/hot-standby';
 export type { HotStandbyResolution } from './sovereign/hot-standby';
@@ -18,22 +26,21 @@ export { resolveSovereignConfig, loadSovereignConfig } from './sovereign/soverei
 export type { SovereignConfig, SovereignRegion, SovereignDatabase, ResolveOptions } from './sovereign/sovereign-config';
 export { Sovereign, OPENBAO_NAMESPACE, ESO_NAMESPACE } from './sovereign/sovereign';
 export type { SovereignProps } from './sovereign/sovereign';
-export { RegionChart, RegionRole } from './sovereign/region-chart';
+export { RegionChart } from './sovereign/region-chart';
 export type { RegionChartProps } from './sovereign/region-chart';
+export { RegionContext, RegionRole } from './common/region-context';
+export type { RegionContextProps, IssuerRef } from './common/region-context';
+export { SovereignApp } from './sovereign/sovereign-app';
+export type { SovereignAppProps } from './sovereign/sovereign-app';
 export { synthesizeSovereign } from './sovereign/synthesize';
-export type { KubeObject, RegionOutput, SovereignOutput, ReplicationSummary } from './sovereign/synthesize';
+export type { KubeObject, RegionOutput, SovereignOutput, ReplicationSummary, DatabaseSummary } from './sovereign/synthesize';
 export { synthSovereignToFolder, formatSummary } from './sovereign/synth-to-folder';
 export { renderRegionFiles } from './output/region-files';
 export { writeFolderAtomically } from './output/atomic-write';
-export { ManifestValidator } from './validate/manifest-validator';
-export { SchemaRegistry } from './validate/schema-registry';
-export { findCrdDirectory } from './validate/crd-directory';
-export { formatViolation } from './validate/violation';
-export type { Violation } from './validate/violation';
 
 // OpenBao
 export { OpenBaoRegion, SERVER_LABELS } from './openbao/openbao-region';
-export type { OpenBaoRegionProps, IOpenBaoRegion, IssuerRef } from './openbao/openbao-region';
+export type { OpenBaoRegionProps, IOpenBaoRegion } from './openbao/openbao-region';
 export type { ContainerResources } from './common/kube-values';
 export { OpenBaoSeal } from './openbao/seal';
 export type { SealBinding, StaticSealProps } from './openbao/seal';

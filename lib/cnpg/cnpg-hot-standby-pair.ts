@@ -10,9 +10,10 @@ import {
 import { type ContainerResources, DNS1123_LABEL, QUANTITY, resourcesProblems } from '../common/kube-values';
 import { globalServiceAnnotations, MeshAffinity } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
-import { LABEL_PREFIX } from '../sovereign/labels';
-import type { RegionChart } from '../sovereign/region-chart';
+import { LABEL_PREFIX } from '../common/labels';
+import { RegionContext } from '../common/region-context';
 import { caSecretName, meshServiceName, pairNameProblem, replicaClusterName, replicationSecretName } from './naming';
+import { throwIfProblems } from '../common/problems';
 
 /** How the two Clusters of a pair relate (§8). */
 export enum PairTopology {
@@ -27,10 +28,10 @@ export type PostgresResources = ContainerResources;
 
 /** A Secret hand-over the pair needs across regions; rendered by the secrets layer (ESO), see `tlsHandovers`. */
 export interface CnpgTlsHandover {
-  /** Region where CNPG generated the Secrets. */
-  readonly from: RegionChart;
-  /** Region whose Cluster needs copies of them. */
-  readonly to: RegionChart;
+  /** Scope (region chart) of the region where CNPG generated the Secrets. */
+  readonly from: Construct;
+  /** Scope (region chart) of the region whose Cluster needs copies of them. */
+  readonly to: Construct;
   readonly namespace: string;
   /** The Cluster that owns the Secrets. */
   readonly clusterName: string;
@@ -47,10 +48,13 @@ export interface CnpgHotStandbyPairProps {
   readonly name: string;
   /** Namespace of both Clusters; it is created in both regions. */
   readonly namespace: string;
-  /** The region chart of the primary Cluster. */
-  readonly primaryRegion: RegionChart;
-  /** The region chart of the hot standby. Omit it to render the single-Cluster shape. @default - single Cluster */
-  readonly replicaRegion?: RegionChart;
+  /**
+   * The chart of the primary Cluster's region: a Sovereign's `RegionChart`, or any chart given a region context with
+   * `RegionContext.provide`. The pair itself must be created inside it.
+   */
+  readonly primaryRegion: Construct;
+  /** The chart of the hot standby's region (another region of the same Sovereign). Omit it to render the single-Cluster shape. @default - single Cluster */
+  readonly replicaRegion?: Construct;
   /** PostgreSQL instances per Cluster. @default 1 */
   readonly instances?: number;
   /** PostgreSQL major version, used for the default image. @default 16 */
@@ -102,6 +106,10 @@ export class CnpgHotStandbyPair extends Construct {
   public readonly topology: PairTopology;
   public readonly promoted: boolean;
   public readonly primaryClusterName: string;
+  /** Region of the primary Cluster. */
+  public readonly primaryRegionName: string;
+  /** Region of the hot standby; undefined in the single-Cluster shape. */
+  public readonly replicaRegionName?: string;
   /** Name of the replica Cluster; undefined in the single-Cluster shape. */
   public readonly replicaClusterName?: string;
   /** Secrets that must reach the other region for replication (rendered by the secrets layer). */
@@ -120,12 +128,14 @@ export class CnpgHotStandbyPair extends Construct {
     this.promoted = props.promoted ?? false;
     this.primaryClusterName = props.name;
     this.replicaClusterName = this.active ? replicaClusterName(props.name) : undefined;
+    this.primaryRegionName = RegionContext.of(props.primaryRegion).region;
+    this.replicaRegionName = props.replicaRegion === undefined ? undefined : RegionContext.of(props.replicaRegion).region;
 
     const primary = props.primaryRegion;
     if (regionOf(this, props) !== primary) {
-      throw new Error(`CnpgHotStandbyPair ${props.namespace}/${props.name} must be created inside its primaryRegion chart (${primary.region.name})`);
+      throw new Error(`CnpgHotStandbyPair ${props.namespace}/${props.name} must be created inside its primaryRegion chart (${this.primaryRegionName})`);
     }
-    primary.ensureNamespace(props.namespace);
+    RegionContext.of(primary).ensureNamespace(primary, props.namespace);
     if (!this.active) {
       this.cluster(this, this.primaryClusterName, 'primary', { bootstrap: this.initdb() });
       this.tlsHandovers = [];
@@ -135,8 +145,8 @@ export class CnpgHotStandbyPair extends Construct {
     const replica = props.replicaRegion!;
     const replicaName = this.replicaClusterName!;
     const mesh = props.meshEnabled ?? true;
-    primary.ensureNamespace(props.namespace, { clusterMeshGlobal: mesh });
-    replica.ensureNamespace(props.namespace, { clusterMeshGlobal: mesh });
+    RegionContext.of(primary).ensureNamespace(primary, props.namespace, { clusterMeshGlobal: mesh });
+    RegionContext.of(replica).ensureNamespace(replica, props.namespace, { clusterMeshGlobal: mesh });
     const replicaSide = new Construct(replica, `${props.namespace}-${props.name}`);
 
     if (this.topology === PairTopology.DISTRIBUTED) {
@@ -186,14 +196,14 @@ export class CnpgHotStandbyPair extends Construct {
 
   private cluster(scope: Construct, name: string, role: 'primary' | 'replica', extra: Partial<ClusterSpec>): Cluster {
     const props = this.props;
-    const chart = regionOf(scope, props);
+    const region = RegionContext.of(regionOf(scope, props));
     const facts = { [`${LABEL_PREFIX}/role`]: role, [`${LABEL_PREFIX}/pair`]: props.name };
     return new Cluster(scope, name === this.primaryClusterName ? 'Primary' : 'Replica', {
       metadata: {
         name,
         namespace: props.namespace,
-        labels: { ...chart.commonLabels, ...facts },
-        annotations: { ...facts, [`${LABEL_PREFIX}/region`]: chart.region.name },
+        labels: { ...region.commonLabels, ...facts },
+        annotations: { ...facts, [`${LABEL_PREFIX}/region`]: region.region },
       },
       spec: {
         instances: props.instances ?? 1,
@@ -207,7 +217,7 @@ export class CnpgHotStandbyPair extends Construct {
           podAntiAffinityType: 'required',
           nodeAffinity: {
             requiredDuringSchedulingIgnoredDuringExecution: {
-              nodeSelectorTerms: [{ matchExpressions: [{ key: chart.sovereign.regionLabelKey, operator: 'In', values: [chart.region.name] }] }],
+              nodeSelectorTerms: [{ matchExpressions: [{ key: region.regionLabelKey, operator: 'In', values: [region.region] }] }],
             },
           },
         },
@@ -264,11 +274,11 @@ export class CnpgHotStandbyPair extends Construct {
       name,
       namespace: this.props.namespace,
       ports: [{ name: 'postgres', port: POSTGRES_PORT }],
-      labels: regionOf(scope, this.props).commonLabels,
+      labels: RegionContext.of(regionOf(scope, this.props)).commonLabels,
     });
   }
 
-  private handover(from: RegionChart, to: RegionChart, clusterName: string): CnpgTlsHandover {
+  private handover(from: Construct, to: Construct, clusterName: string): CnpgTlsHandover {
     return {
       from,
       to,
@@ -276,14 +286,15 @@ export class CnpgHotStandbyPair extends Construct {
       clusterName,
       replicationSecret: replicationSecretName(clusterName),
       caSecret: caSecretName(clusterName),
-      remoteKeyPrefix: `sovereign/${from.sovereign.name}/cnpg/${this.namespace}/${clusterName}`,
+      remoteKeyPrefix: `sovereign/${RegionContext.of(from).sovereign}/cnpg/${this.namespace}/${clusterName}`,
     };
   }
 }
 
-function regionOf(scope: Construct, props: CnpgHotStandbyPairProps): RegionChart {
+// The region scope (primaryRegion or replicaRegion) that holds `scope`.
+function regionOf(scope: Construct, props: CnpgHotStandbyPairProps): Construct {
   for (let node: Construct | undefined = scope; node !== undefined; node = node.node.scope as Construct | undefined) {
-    if (node === props.primaryRegion || node === props.replicaRegion) return node as RegionChart;
+    if (node === props.primaryRegion || node === props.replicaRegion) return node;
   }
   throw new Error(`${scope.node.path} is not inside the pair's region charts`);
 }
@@ -321,11 +332,12 @@ function validate(props: CnpgHotStandbyPairProps): void {
     problems.push(`meshAffinity: "${String(props.meshAffinity)}" is refused; use "local" or "remote" (Cilium 1.18.10–1.19 drops remote backends with "none")`);
   }
   if (props.replicaRegion !== undefined) {
-    if (props.replicaRegion === props.primaryRegion) {
-      problems.push(`replicaRegion: must differ from primaryRegion (${props.primaryRegion.region.name}); a hot standby needs two region clusters`);
-    }
-    if (props.replicaRegion.sovereign !== props.primaryRegion.sovereign) {
-      problems.push('replicaRegion: must belong to the same Sovereign as primaryRegion');
+    const primary = RegionContext.of(props.primaryRegion);
+    const replica = RegionContext.of(props.replicaRegion);
+    if (props.replicaRegion === props.primaryRegion || replica.region === primary.region) {
+      problems.push(`replicaRegion: must differ from primaryRegion (${primary.region}); a hot standby needs two region clusters`);
+    } else if (replica.sovereign !== primary.sovereign) {
+      problems.push(`replicaRegion: must belong to the same Sovereign as primaryRegion (${primary.sovereign}, got ${replica.sovereign})`);
     }
     if ((props.meshEnabled ?? true) === false && (props.externalHost === undefined || props.externalHost === '')) {
       problems.push('externalHost: is required when meshEnabled is false; name the host the replica can reach the primary at');
@@ -334,7 +346,5 @@ function validate(props: CnpgHotStandbyPairProps): void {
   if (props.promotionToken !== undefined && (props.topology !== PairTopology.DISTRIBUTED || props.promoted !== true)) {
     problems.push('promotionToken: is only used by a promoted pair with topology "distributed"');
   }
-  if (problems.length > 0) {
-    throw new Error(`CnpgHotStandbyPair ${props.namespace}/${props.name} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
+  throwIfProblems(`CnpgHotStandbyPair ${props.namespace}/${props.name}`, problems);
 }

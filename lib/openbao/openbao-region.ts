@@ -1,23 +1,19 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { type ContainerResources, DNS1123_LABEL, IMAGE_REF, QUANTITY, resourcesProblems } from '../common/kube-values';
+import { CONFIG_MAP_KEY, type ContainerResources, DNS1123_LABEL, DNS1123_SUBDOMAIN, IMAGE_REF, QUANTITY, resourcesProblems } from '../common/kube-values';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { REPLICATOR_WORKLOAD, ESO_WORKLOAD, spiffeId } from '../secrets/spiffe';
-import { RegionChart, RegionRole } from '../sovereign/region-chart';
+import { type IssuerRef, issuerRefProblems, RegionContext, RegionRole } from '../common/region-context';
 import { type AclPolicy, CERT_ROLES, renderPolicy, sovereignPolicies } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
 import type { OpenBaoSeal } from './seal';
 import { type InitBlock, renderServerConfig, type ServerConfig } from './server-config';
+import { throwIfProblems } from '../common/problems';
 
-/** A cert-manager issuer, referenced by kind and name. */
-export interface IssuerRef {
-  readonly kind: 'Issuer' | 'ClusterIssuer';
-  readonly name: string;
-}
-
+export type { IssuerRef };
 
 /** What other constructs need to know of a region's OpenBao: where it answers and how to trust it. */
 export interface IOpenBaoRegion {
@@ -109,29 +105,29 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
 
   constructor(scope: Construct, id: string, props: OpenBaoRegionProps) {
     super(scope, id);
-    const chart = RegionChart.of(this);
+    const region = RegionContext.of(this);
     validate(props);
     const ns = props.namespace ?? 'openbao';
     this.namespace = ns;
-    this.role = chart.role;
+    this.role = region.role;
     this.replicas = props.replicas ?? 3;
     this.image = props.image ?? 'quay.io/openbao/openbao:2.6.2';
     this.localUrl = `https://openbao.${ns}.svc:${PORT_API}`;
     this.activeUrl = `https://openbao-active.${ns}.svc:${PORT_API}`;
     this.primaryUrl = `https://openbao-primary.${ns}.svc:${PORT_API}`;
-    this.warnings = this.replicas === 1 ? [`OpenBao in ${chart.region.name} runs 1 replica: no Raft quorum survives its loss; use 3 or 5 in production`] : [];
-    chart.ensureNamespace(ns, { clusterMeshGlobal: true });
+    this.warnings = this.replicas === 1 ? [`OpenBao in ${region.region} runs 1 replica: no Raft quorum survives its loss; use 3 or 5 in production`] : [];
+    region.ensureNamespace(this, ns, { clusterMeshGlobal: true });
 
     const seal = props.seal.bind();
     this.sealFingerprint = seal.fingerprint;
     const trustBundle = props.trustBundle ?? { configMapName: 'spiffe-trust-bundle', key: 'ca.crt' };
     const serverLabels = { ...SERVER_LABELS };
-    const labels = { ...chart.commonLabels, ...serverLabels };
+    const labels = { ...region.commonLabels, ...serverLabels };
     const meta = (name: string) => ({ name, namespace: ns, labels });
-    const trustDomain = chart.sovereign.identity.trustDomain;
+    const trustDomain = region.trustDomain;
 
     // Self-initialisation: policies and cert roles bind exactly the SPIFFE IDs the workload certificates carry.
-    const policies = sovereignPolicies(chart.sovereign.name, props.nativeReplication ?? false);
+    const policies = sovereignPolicies(region.sovereign, props.nativeReplication ?? false);
     this.policies = [policies.esoRead, policies.esoPush, policies.replicator];
     this.certRoles = {
       [CERT_ROLES.esoRead]: spiffeId(trustDomain, ESO_WORKLOAD),
@@ -244,7 +240,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     if (this.role === RegionRole.PRIMARY) {
       service('openbao-primary', { ...serverLabels, 'openbao-active': 'true' }, { ports: [port('http', PORT_API)] }, globalServiceAnnotations());
     } else {
-      new GlobalServiceStub(this, 'openbao-primary', { name: 'openbao-primary', namespace: ns, ports: [{ name: 'http', port: PORT_API }], labels: chart.commonLabels });
+      new GlobalServiceStub(this, 'openbao-primary', { name: 'openbao-primary', namespace: ns, ports: [{ name: 'http', port: PORT_API }], labels: region.commonLabels });
     }
 
     const health = '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204';
@@ -282,7 +278,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
             affinity: {
               nodeAffinity: {
                 requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [{ matchExpressions: [{ key: chart.sovereign.regionLabelKey, operator: 'In', values: [chart.region.name] }] }],
+                  nodeSelectorTerms: [{ matchExpressions: [{ key: region.regionLabelKey, operator: 'In', values: [region.region] }] }],
                 },
               },
               podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: serverLabels }, topologyKey: 'kubernetes.io/hostname' }] },
@@ -366,7 +362,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       namespace: ns,
       serverLabels,
       labels,
-      remoteClusters: this.role === RegionRole.PRIMARY ? chart.sovereign.regions.filter((r) => r.name !== chart.region.name).map((r) => r.clusterName) : [],
+      remoteClusters: this.role === RegionRole.PRIMARY ? region.peerClusterNames : [],
       metricsNamespace,
     });
 
@@ -412,10 +408,14 @@ function validate(props: OpenBaoRegionProps): void {
     if (value !== undefined && !QUANTITY.test(value)) problems.push(`${field}: "${value}" is not a Kubernetes quantity such as "10Gi"`);
   }
   problems.push(...resourcesProblems('resources', props.resources));
-  if (props.namespace !== undefined && !DNS1123_LABEL.test(props.namespace)) {
-    problems.push(`namespace: "${props.namespace}" is not a DNS-1123 label`);
+  for (const [field, value] of [['namespace', props.namespace], ['metricsNamespace', props.metricsNamespace]] as const) {
+    if (value !== undefined && (!DNS1123_LABEL.test(value) || value.length > 63)) problems.push(`${field}: "${value}" is not a DNS-1123 label`);
   }
-  if (problems.length > 0) {
-    throw new Error(`OpenBaoRegion is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  if (props.tlsIssuer !== undefined) problems.push(...issuerRefProblems('tlsIssuer', props.tlsIssuer));
+  if (props.trustBundle !== undefined) {
+    if (!DNS1123_SUBDOMAIN.test(props.trustBundle.configMapName)) problems.push(`trustBundle.configMapName: "${props.trustBundle.configMapName}" is not a ConfigMap name (DNS-1123 subdomain)`);
+    if (!CONFIG_MAP_KEY.test(props.trustBundle.key)) problems.push(`trustBundle.key: "${props.trustBundle.key}" is not a ConfigMap key (letters, digits, '-', '_', '.')`);
   }
+  if (props.storageClass !== undefined && !DNS1123_SUBDOMAIN.test(props.storageClass)) problems.push(`storageClass: "${props.storageClass}" is not a StorageClass name`);
+  throwIfProblems('OpenBaoRegion', problems);
 }

@@ -4,11 +4,12 @@ import { CiliumNetworkPolicy, CiliumNetworkPolicySpecEgressToPortsPortsProtocol 
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrules-monitoring.coreos.com';
 import { REPLICATOR_POD_LABELS, REPLICATOR_WORKLOAD } from '../secrets/spiffe';
 import { WorkloadIdentity } from '../secrets/workload-identity';
-import { RegionChart, RegionRole } from '../sovereign/region-chart';
+import { RegionContext, RegionRole } from '../common/region-context';
 import { CERT_ROLES } from './acl-policy';
 import { CILIUM_CLUSTER_LABEL } from './openbao-network-policies';
 import { type OpenBaoRegion, SERVER_LABELS } from './openbao-region';
 import { RaftSnapshotMechanism, ReplicationMechanism, formatDuration } from './replication-mechanism';
+import { throwIfProblems } from '../common/problems';
 
 export interface PerfReplicationLinkProps {
   /** The Sovereign's write primary. */
@@ -68,43 +69,44 @@ export class PerfReplicationLink extends Construct {
 
   constructor(scope: Construct, id: string, props: PerfReplicationLinkProps) {
     super(scope, id);
-    const sourceChart = RegionChart.of(props.source);
-    const targetChart = RegionChart.of(props.target);
+    const sourceRegion = RegionContext.of(props.source);
+    const targetRegion = RegionContext.of(props.target);
     const mechanism = props.mechanism ?? ReplicationMechanism.raftSnapshot();
     const problems: string[] = [];
-    if (props.source === props.target || sourceChart === targetChart) {
-      problems.push(`a link from ${sourceChart.region.name} to itself replicates nothing; link the primary to a replica region`);
+    if (props.source === props.target || sourceRegion.region === targetRegion.region) {
+      problems.push(`a link from ${sourceRegion.region} to itself replicates nothing; link the primary to a replica region`);
     }
     if (props.source.role !== RegionRole.PRIMARY) {
-      problems.push(`the source ${sourceChart.region.name} is not the Sovereign's primary (${sourceChart.sovereign.primaryRegion}); links start at the primary`);
+      problems.push(`the source ${sourceRegion.region} is not the Sovereign's primary (${sourceRegion.primaryRegion}); links start at the primary`);
     }
     if (props.target.role === RegionRole.PRIMARY && props.source !== props.target) {
-      problems.push(`the target ${targetChart.region.name} is the primary; nothing replicates into the primary`);
+      problems.push(`the target ${targetRegion.region} is the primary; nothing replicates into the primary`);
     }
-    if (RegionChart.of(this) !== targetChart) {
-      problems.push(`the link must be created inside the target region's chart (${targetChart.region.name})`);
+    if (sourceRegion.sovereign !== targetRegion.sovereign) {
+      problems.push(`source and target belong to different Sovereigns (${sourceRegion.sovereign}, ${targetRegion.sovereign})`);
+    }
+    if (RegionContext.of(this) !== targetRegion) {
+      problems.push(`the link must be created inside the target region's chart (${targetRegion.region})`);
     }
     if (mechanism instanceof RaftSnapshotMechanism && props.source.sealFingerprint !== props.target.sealFingerprint) {
       problems.push(
-        `${targetChart.region.name} uses a different seal than the primary (${props.target.sealFingerprint} vs ${props.source.sealFingerprint}); a restored snapshot can only be unsealed with the primary's key, so use the same static key id and Secret in every region`,
+        `${targetRegion.region} uses a different seal than the primary (${props.target.sealFingerprint} vs ${props.source.sealFingerprint}); a restored snapshot can only be unsealed with the primary's key, so use the same static key id and Secret in every region`,
       );
     }
-    if (problems.length > 0) {
-      throw new Error(`PerfReplicationLink ${sourceChart.region.name} -> ${targetChart.region.name} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
+    throwIfProblems(`PerfReplicationLink ${sourceRegion.region} -> ${targetRegion.region}`, problems);
     this.source = props.source;
     this.target = props.target;
     this.mechanism = mechanism;
     this.lagBound = mechanism.lagBound;
 
     const ns = props.target.namespace;
-    const labels = { ...targetChart.commonLabels, ...REPLICATOR_POD_LABELS };
+    const labels = { ...targetRegion.commonLabels, ...REPLICATOR_POD_LABELS };
     const meta = (name: string) => ({ name, namespace: ns, labels });
     const workload = { ...REPLICATOR_WORKLOAD, namespace: ns };
     const credentials = (props.identity ?? WorkloadIdentity.spiffeCertificate()).bind(this, 'Identity', {
       workload,
-      trustDomain: targetChart.sovereign.identity.trustDomain,
-      issuer: targetChart.sovereign.identity.issuer,
+      trustDomain: targetRegion.trustDomain,
+      issuer: targetRegion.svidIssuer,
       labels,
     });
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(workload.serviceAccount), automountServiceAccountToken: false });
@@ -116,7 +118,7 @@ export class PerfReplicationLink extends Construct {
         endpointSelector: { matchLabels: { ...REPLICATOR_POD_LABELS } },
         egress: [
           {
-            toEndpoints: [{ matchLabels: { ...SERVER_LABELS, 'k8s:io.kubernetes.pod.namespace': props.source.namespace, [CILIUM_CLUSTER_LABEL]: sourceChart.region.clusterName } }],
+            toEndpoints: [{ matchLabels: { ...SERVER_LABELS, 'k8s:io.kubernetes.pod.namespace': props.source.namespace, [CILIUM_CLUSTER_LABEL]: sourceRegion.clusterName } }],
             toPorts: [{ ports: [{ port: '8200', protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP }] }],
           },
         ],
@@ -140,7 +142,7 @@ export class PerfReplicationLink extends Construct {
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: targetChart.sovereign.regionLabelKey, operator: 'In', values: [targetChart.region.name] }] }],
+            nodeSelectorTerms: [{ matchExpressions: [{ key: targetRegion.regionLabelKey, operator: 'In', values: [targetRegion.region] }] }],
           },
         },
       },
@@ -206,18 +208,18 @@ export class PerfReplicationLink extends Construct {
                   alert: 'OpenBaoReplicationStale',
                   expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`time() - kube_cronjob_status_last_successful_time{${selector}} > ${this.alertAfterSeconds}`),
                   for: '1m',
-                  labels: { severity: 'critical', region: targetChart.region.name },
+                  labels: { severity: 'critical', region: targetRegion.region },
                   annotations: {
-                    summary: `OpenBao in ${targetChart.region.name} has not restored a snapshot of the primary for more than 3 replication intervals (${formatDuration(this.alertAfterSeconds)})`,
-                    description: `Reads in ${targetChart.region.name} are served from data older than ${formatDuration(this.alertAfterSeconds)}. Check the openbao-replicator Jobs in namespace ${ns}.`,
+                    summary: `OpenBao in ${targetRegion.region} has not restored a snapshot of the primary for more than 3 replication intervals (${formatDuration(this.alertAfterSeconds)})`,
+                    description: `Reads in ${targetRegion.region} are served from data older than ${formatDuration(this.alertAfterSeconds)}. Check the openbao-replicator Jobs in namespace ${ns}.`,
                   },
                 },
                 {
                   alert: 'OpenBaoReplicationNeverSucceeded',
                   expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(kube_cronjob_status_last_successful_time{${selector}})`),
                   for: formatDuration(this.alertAfterSeconds),
-                  labels: { severity: 'critical', region: targetChart.region.name },
-                  annotations: { summary: `OpenBao replication into ${targetChart.region.name} has no successful run on record` },
+                  labels: { severity: 'critical', region: targetRegion.region },
+                  annotations: { summary: `OpenBao replication into ${targetRegion.region} has no successful run on record` },
                 },
               ],
             },
@@ -230,7 +232,7 @@ export class PerfReplicationLink extends Construct {
         spec: {
           backoffLimit: 2,
           activeDeadlineSeconds: 600,
-          template: { metadata: { labels }, spec: podSpec(NATIVE_PERFORMANCE_SCRIPT, [{ name: 'REPLICA_ID', value: targetChart.region.name }], 16) },
+          template: { metadata: { labels }, spec: podSpec(NATIVE_PERFORMANCE_SCRIPT, [{ name: 'REPLICA_ID', value: targetRegion.region }], 16) },
         },
       });
     }

@@ -19,7 +19,7 @@ export function toYaml(value: unknown): string {
  * Lays out a synthesized Sovereign as files: `<region>/<object>.yaml` for every object and
  * `<region>/kustomization.yaml` listing them in apply order. Paths are relative to the output folder.
  */
-export function renderRegionFiles(output: SovereignOutput): Map<string, string> {
+export function renderRegionFiles(output: Pick<SovereignOutput, 'regions'>): Map<string, string> {
   const files = new Map<string, string>();
   for (const { region, objects } of output.regions) {
     const resources: string[] = [];

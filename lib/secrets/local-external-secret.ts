@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/externalsecrets-external-secrets.io';
+import { dataKeyProblem, durationProblem, labelNameProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
 import { BaoStoreName } from './bao-cluster-secret-store';
 
 export interface LocalExternalSecretEntry {
@@ -33,9 +34,19 @@ export class LocalExternalSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: LocalExternalSecretProps) {
     super(scope, id);
-    if (props.data.length === 0) {
-      throw new Error(`LocalExternalSecret ${props.namespace}/${props.name} is invalid: data must list at least one key`);
-    }
+    const problems = [
+      objectNameProblem('name', props.name),
+      labelNameProblem('namespace', props.namespace),
+      props.targetName === undefined ? undefined : objectNameProblem('targetName', props.targetName),
+      durationProblem('refreshInterval', props.refreshInterval),
+      ...labelsProblems('labels', props.labels),
+      ...props.data.flatMap((entry, index) => [
+        dataKeyProblem(`data[${index}].secretKey`, entry.secretKey),
+        entry.remoteKey === '' || entry.remoteKey.split('/').includes('..') ? `data[${index}].remoteKey: ${JSON.stringify(entry.remoteKey)} must be a path under the kv-v2 mount` : undefined,
+      ]),
+    ].filter((p): p is string => p !== undefined);
+    if (props.data.length === 0) problems.push('data: must list at least one key');
+    throwIfProblems(`LocalExternalSecret ${props.namespace}/${props.name}`, problems);
     this.targetName = props.targetName ?? props.name;
     new ExternalSecret(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },

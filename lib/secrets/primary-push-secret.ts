@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { GO_DURATION } from '../common/kube-values';
+import { dataKeyProblem, durationProblem, labelNameProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
 import { PushSecret, PushSecretSpecDeletionPolicy, PushSecretSpecSecretStoreRefsKind, PushSecretSpecUpdatePolicy } from '../../imports/pushsecrets-external-secrets.io';
-import { RegionChart } from '../sovereign/region-chart';
+import { RegionContext } from '../common/region-context';
 import { BaoStoreName } from './bao-cluster-secret-store';
 import { remoteKeyProblem } from './remote-key';
 
@@ -49,19 +49,26 @@ export class PrimaryPushSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: PrimaryPushSecretProps) {
     super(scope, id);
-    const sovereign = RegionChart.of(this).sovereign.name;
-    const problems: string[] = [];
-    if (props.data.length === 0) problems.push('data: list at least one key to push');
+    const sovereign = RegionContext.of(this).sovereign;
+    const problems = [
+      props.data.length === 0 ? 'data: list at least one key to push' : undefined,
+      objectNameProblem('name', props.name),
+      labelNameProblem('namespace', props.namespace),
+      objectNameProblem('secretName', props.secretName),
+      durationProblem('refreshInterval', props.refreshInterval),
+      ...labelsProblems('labels', props.labels),
+    ].filter((p): p is string => p !== undefined);
     for (const [index, entry] of props.data.entries()) {
+      const keyProblem = dataKeyProblem(`data[${index}].secretKey`, entry.secretKey);
+      if (keyProblem !== undefined) problems.push(keyProblem);
       const problem = remoteKeyProblem(sovereign, entry.remoteKey);
       if (problem !== undefined) problems.push(`data[${index}].remoteKey: ${problem}`);
+      if (entry.property !== undefined && entry.property === '') problems.push(`data[${index}].property: must not be empty; omit it to push the whole value`);
     }
-    if (props.refreshInterval !== undefined && !GO_DURATION.test(props.refreshInterval)) {
-      problems.push(`refreshInterval: "${props.refreshInterval}" must be a duration such as "1h" or "10m"`);
+    if (props.deletionPolicy !== undefined && !Object.values(PushDeletionPolicy).includes(props.deletionPolicy)) {
+      problems.push(`deletionPolicy: ${JSON.stringify(props.deletionPolicy)} must be PushDeletionPolicy.NONE or PushDeletionPolicy.DELETE`);
     }
-    if (problems.length > 0) {
-      throw new Error(`PrimaryPushSecret ${props.namespace}/${props.name} is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
+    throwIfProblems(`PrimaryPushSecret ${props.namespace}/${props.name}`, problems);
     this.name = props.name;
     this.namespace = props.namespace;
     this.remoteKeys = props.data.map((d) => d.remoteKey);

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { pairNameProblem } from '../cnpg/naming';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, GO_DURATION, IMAGE_REF, QUANTITY } from '../common/kube-values';
+import { DNS1123_LABEL, DNS1123_SUBDOMAIN, GO_DURATION, IMAGE_REF, LABEL_KEY, QUANTITY } from '../common/kube-values';
 
 // Each pattern carries the fix in its message: config errors must say what is wrong and how to mend it.
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 // Five-field cron (minute hour day-of-month month day-of-week) as Kubernetes CronJobs accept it.
 const CRON = /^(\S+\s+){4}\S+$/;
 
@@ -254,14 +253,3 @@ export const sovereignConfigSchema = z
     tofu: tofuSchema.describe('OpenTofu stacks for the region clusters (sovereign tofu)'),
   })
   .describe('A Sovereign: one customer deployment of the platform across 1..N region clusters');
-
-/** The config file as written (defaults not yet applied). */
-export type SovereignConfigInput = z.input<typeof sovereignConfigSchema>;
-/** The config with every default applied; what the constructs read. */
-export type SovereignConfigData = z.output<typeof sovereignConfigSchema>;
-export type RegionConfig = z.output<typeof regionSchema>;
-export type DatabaseConfig = z.output<typeof databaseSchema>;
-export type PushSecretConfig = z.output<typeof pushSecretSchema>;
-export type OpenBaoConfig = z.output<typeof openBaoSchema>;
-export type IdentityConfig = z.output<typeof identitySchema>;
-export type TofuConfig = z.output<typeof tofuSchema>;

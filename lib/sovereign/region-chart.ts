@@ -1,17 +1,12 @@
 import { Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
+import type { k8s } from 'cdk8s-plus-28';
 import type { Construct } from 'constructs';
-import { CLUSTERMESH_GLOBAL_NAMESPACE } from '../mesh/cluster-mesh';
-import { MANAGED_BY, POD_SECURITY_RESTRICTED, REGION_LABEL, SOVEREIGN_LABEL } from './labels';
+import { RegionContext, RegionRole } from '../common/region-context';
 import type { SovereignConfig, SovereignRegion } from './sovereign-config';
 
-const REGION_CHART_BRAND = Symbol.for('sovereign-cdk8s.RegionChart');
+export { RegionRole };
 
-/** Whether a region holds the OpenBao write primary or a read-only replica (§2, §6). */
-export enum RegionRole {
-  PRIMARY = 'primary',
-  REPLICA = 'replica',
-}
+const REGION_CHART_BRAND = Symbol.for('sovereign-cdk8s.RegionChart');
 
 export interface RegionChartProps {
   /** The resolved Sovereign this region belongs to. */
@@ -21,8 +16,8 @@ export interface RegionChartProps {
 }
 
 /**
- * Everything rendered into one region's cluster. Constructs of every layer add themselves here; the
- * namespaces they need are created once through `ensureNamespace`.
+ * Everything rendered into one region's cluster. It provides the region context of a Sovereign config to every
+ * construct inside it; the namespaces they need are created once through `ensureNamespace`.
  */
 export class RegionChart extends Chart {
   /** Finds the RegionChart a construct lives in. */
@@ -43,7 +38,8 @@ export class RegionChart extends Chart {
   public readonly region: SovereignRegion;
   /** Role of this region for OpenBao, from the Sovereign's `primaryRegion`. */
   public readonly role: RegionRole;
-  private readonly namespaces = new Map<string, k8s.KubeNamespace>();
+  /** The region facts the constructs inside this chart read. */
+  public readonly context: RegionContext;
 
   constructor(scope: Construct, id: string, props: RegionChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -51,29 +47,26 @@ export class RegionChart extends Chart {
     this.sovereign = props.sovereign;
     this.region = props.region;
     this.role = props.region.name === props.sovereign.primaryRegion ? RegionRole.PRIMARY : RegionRole.REPLICA;
+    this.context = RegionContext.provide(this, {
+      sovereign: props.sovereign.name,
+      region: props.region.name,
+      clusterName: props.region.clusterName,
+      role: this.role,
+      primaryRegion: props.sovereign.primaryRegion,
+      regionLabelKey: props.sovereign.regionLabelKey,
+      trustDomain: props.sovereign.identity.trustDomain,
+      svidIssuer: props.sovereign.identity.issuer,
+      peerClusterNames: props.sovereign.regions.filter((r) => r.name !== props.region.name).map((r) => r.clusterName),
+    });
   }
 
   /** Labels every object of this Sovereign and region carries. */
   public get commonLabels(): Record<string, string> {
-    return { ...MANAGED_BY, [SOVEREIGN_LABEL]: this.sovereign.name, [REGION_LABEL]: this.region.name };
+    return this.context.commonLabels;
   }
 
-  /**
-   * Creates the Namespace (Pod Security `restricted`) the first time a construct asks for it. A namespace whose
-   * services or identities must be seen by other clusters is marked ClusterMesh-global, which Cilium requires
-   * when it runs with `clustermesh-default-global-namespace=false`.
-   */
+  /** Creates the Namespace (Pod Security `restricted`) the first time a construct asks for it; see `RegionContext.ensureNamespace`. */
   public ensureNamespace(name: string, options: { readonly clusterMeshGlobal?: boolean } = {}): k8s.KubeNamespace {
-    let namespace = this.namespaces.get(name);
-    if (namespace === undefined) {
-      namespace = new k8s.KubeNamespace(this, `namespace-${name}`, {
-        metadata: { name, labels: { ...this.commonLabels, ...POD_SECURITY_RESTRICTED } },
-      });
-      this.namespaces.set(name, namespace);
-    }
-    if (options.clusterMeshGlobal === true) {
-      namespace.metadata.addAnnotation(CLUSTERMESH_GLOBAL_NAMESPACE, 'true');
-    }
-    return namespace;
+    return this.context.ensureNamespace(this, name, options)!;
   }
 }

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigIssue, SovereignConfigError } from './config-error';
-import { type DatabaseConfig, type SovereignConfigData, sovereignConfigSchema } from './config-schema';
+import { sovereignConfigSchema } from './config-schema';
+import type { DatabaseConfig, SovereignConfigData } from './config-types';
 import { remoteKeyProblem } from '../secrets/remote-key';
 import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
 
@@ -54,7 +55,7 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
   if (!parsed.success) {
     throw new SovereignConfigError([...parsed.error.issues.map(toConfigIssue), ...rawRegionIssues(raw)], source);
   }
-  const data = parsed.data;
+  const data: SovereignConfigData = parsed.data;
   const issues: ConfigIssue[] = [];
   const warnings: string[] = [];
   const regionNames = [...new Set(data.regions.map((r) => r.name))];

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeFolderAtomically } from '../output/atomic-write';
 import { renderRegionFiles } from '../output/region-files';
 import { checkPromotion, STATE_FILE, type SovereignState } from './promotion';
+import type { IConstruct } from 'constructs';
 import type { SovereignConfig } from './sovereign-config';
 import { type SovereignOutput, synthesizeSovereign } from './synthesize';
 
@@ -24,15 +25,16 @@ export interface SynthToFolderResult {
 }
 
 /**
- * Synthesizes a Sovereign and replaces `outDir` with its region folders in one atomic step. The folder records the
- * primary it was rendered for; a run that changes it is refused unless `promote` names the new primary.
+ * Synthesizes a Sovereign and replaces `outDir` with its region folders in one atomic step. `source` is a resolved
+ * config or any construct of an app the user composed (see `synthesizeSovereign`). The folder records the primary it
+ * was rendered for; a run that changes it is refused unless `promote` names the new primary.
  */
-export function synthSovereignToFolder(config: SovereignConfig, outDir: string, options: SynthToFolderOptions = {}): SynthToFolderResult {
+export function synthSovereignToFolder(source: SovereignConfig | IConstruct, outDir: string, options: SynthToFolderOptions = {}): SynthToFolderResult {
+  const output = synthesizeSovereign(source);
   const previous = readState(outDir);
-  const promotion = checkPromotion({ previous, sovereign: config.name, primaryRegion: config.primaryRegion, confirmation: options.promote });
-  const output = synthesizeSovereign(config);
+  const promotion = checkPromotion({ previous, sovereign: output.sovereign, primaryRegion: output.primaryRegion, confirmation: options.promote });
   const files = renderRegionFiles(output);
-  const state: SovereignState = { sovereign: config.name, primaryRegion: config.primaryRegion };
+  const state: SovereignState = { sovereign: output.sovereign, primaryRegion: output.primaryRegion };
   files.set(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
   const report = promotion === undefined ? undefined : { ...promotion, regions: diffRegions(outDir, files, output) };
   writeFolderAtomically(outDir, files);
@@ -64,17 +66,17 @@ function diffRegions(outDir: string, files: ReadonlyMap<string, string>, output:
 }
 
 /** The short per-region summary the CLI prints after a synth. */
-export function formatSummary(result: SynthToFolderResult, outDir: string, config: SovereignConfig): string {
+export function formatSummary(result: SynthToFolderResult, outDir: string): string {
   const { output, promotion } = result;
   const lines = [`Sovereign ${output.sovereign}: ${output.regions.length} region(s) written to ${outDir}`];
   for (const { region, objects } of output.regions) {
-    const role = region === config.primaryRegion ? 'OpenBao primary' : 'OpenBao replica';
+    const role = region === output.primaryRegion ? 'OpenBao primary' : 'OpenBao replica';
     lines.push(`  ${region} (${role}): ${objects.length} objects`);
   }
   for (const link of output.replication) {
     lines.push(`  replication ${link.source} -> ${link.target}: ${link.mechanism}, replica lag (RPO) ${link.lagBound}`);
   }
-  for (const database of config.databases) {
+  for (const database of output.databases) {
     const placement = database.replicaRegion === undefined
       ? `single Cluster in ${database.primaryRegion}`
       : `${database.topology} pair ${database.primaryRegion} -> ${database.replicaRegion}${database.promoted ? ' (promoted)' : ''}`;

@@ -1,6 +1,9 @@
-import { App } from 'cdk8s';
-import type { IConstruct } from 'constructs';
-import { RegionChart } from './region-chart';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { Construct, type IConstruct } from 'constructs';
+import { CnpgHotStandbyPair } from '../cnpg/cnpg-hot-standby-pair';
+import { RegionContext } from '../common/region-context';
+import { OpenBaoRegion } from '../openbao/openbao-region';
+import { PerfReplicationLink } from '../openbao/perf-replication-link';
 import { Sovereign } from './sovereign';
 import type { SovereignConfig } from './sovereign-config';
 
@@ -25,38 +28,117 @@ export interface ReplicationSummary {
   readonly lagBound: string;
 }
 
+/** One database pair (or single Cluster) as rendered, for summaries and tooling. */
+export interface DatabaseSummary {
+  readonly namespace: string;
+  readonly name: string;
+  readonly primaryRegion: string;
+  /** Region of the hot standby; undefined for the single-Cluster shape. */
+  readonly replicaRegion?: string;
+  readonly topology: string;
+  readonly promoted: boolean;
+}
+
 export interface SovereignOutput {
   readonly sovereign: string;
   /** The OpenBao write primary this output was rendered for. */
   readonly primaryRegion: string;
   readonly replication: readonly ReplicationSummary[];
+  readonly databases: readonly DatabaseSummary[];
   readonly regions: readonly RegionOutput[];
   readonly warnings: readonly string[];
 }
 
-/** Builds the construct tree for a config and renders every region chart to JSON. Writes nothing. */
-export function synthesizeSovereign(config: SovereignConfig): SovereignOutput {
-  const app = new App({ outdir: 'unused', recordConstructMetadata: false });
-  const sovereign = new Sovereign(app, config.name, { config });
-  const errors = collectValidationErrors(app);
-  if (errors.length > 0) {
-    throw new Error(`Sovereign ${config.name} failed validation:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+/**
+ * Renders a Sovereign to JSON, one entry per region cluster, and writes nothing. `source` is either a resolved config
+ * (the library builds the constructs) or any construct of an app the user composed: a `Sovereign` whose region
+ * charts hold constructs of their own, or charts given region contexts with `RegionContext.provide`. Every chart of
+ * that app is rendered into the region of its context. Late validations run, and duplicate objects are errors.
+ */
+export function synthesizeSovereign(source: SovereignConfig | IConstruct): SovereignOutput {
+  const root = Construct.isConstruct(source) ? source.node.root : buildApp(source);
+  const errors = root.node.findAll().flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
+  const all = root.node.findAll();
+  const sovereigns = all.filter((c): c is Sovereign => c instanceof Sovereign);
+  const charts = all.filter((c): c is Chart => Chart.isChart(c));
+
+  const regionOf = new Map<Chart, RegionContext>();
+  for (const chart of charts) {
+    const context = RegionContext.tryOf(chart);
+    if (context === undefined) {
+      errors.push(`${chart.node.path}: the chart has no region context; add it to a Sovereign's region chart or call RegionContext.provide(chart, ...) on it`);
+    } else {
+      regionOf.set(chart, context);
+    }
   }
+  const contexts = [...regionOf.values()];
+  const names = unique(contexts.map((c) => c.sovereign));
+  const primaries = unique(contexts.map((c) => c.primaryRegion));
+  if (contexts.length === 0) errors.push('nothing to synthesize: the app has no chart with a region context');
+  if (names.length > 1) errors.push(`the charts belong to different Sovereigns (${names.join(', ')}); synthesize each Sovereign on its own`);
+  if (primaries.length > 1) errors.push(`the region contexts disagree on the OpenBao primary (${primaries.join(', ')}); every region must name the same primaryRegion`);
+
+  // Regions in config order when a Sovereign declares them, otherwise in the order their charts appear.
+  const regionNames = unique([...sovereigns.flatMap((s) => s.config.regions.map((r) => r.name)), ...contexts.map((c) => c.region)]);
+  const regions = regionNames.map((region) => ({
+    region,
+    objects: charts.filter((chart) => regionOf.get(chart)?.region === region).flatMap((chart) => chart.toJson() as KubeObject[]),
+  }));
+  errors.push(...duplicateObjects(charts, regionOf));
+  if (errors.length > 0) {
+    throw new Error(`Sovereign ${names.join(', ') || '<unnamed>'} failed validation:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+  }
+
+  const regionName = (construct: IConstruct) => RegionContext.of(construct).region;
   return {
-    sovereign: config.name,
-    primaryRegion: config.primaryRegion,
-    replication: sovereign.replicationLinks.map((link) => ({
-      source: RegionChart.of(link.source).region.name,
-      target: RegionChart.of(link.target).region.name,
-      mechanism: link.mechanism.kind,
-      lagBound: link.lagBound,
-    })),
-    regions: sovereign.regionCharts.map((chart) => ({ region: chart.region.name, objects: chart.toJson() as KubeObject[] })),
-    warnings: sovereign.warnings,
+    sovereign: names[0],
+    primaryRegion: primaries[0],
+    replication: all
+      .filter((c): c is PerfReplicationLink => c instanceof PerfReplicationLink)
+      .map((link) => ({ source: regionName(link.source), target: regionName(link.target), mechanism: link.mechanism.kind, lagBound: link.lagBound })),
+    databases: all
+      .filter((c): c is CnpgHotStandbyPair => c instanceof CnpgHotStandbyPair)
+      .map((pair) => ({
+        namespace: pair.namespace,
+        name: pair.name,
+        primaryRegion: pair.primaryRegionName,
+        ...(pair.replicaRegionName !== undefined ? { replicaRegion: pair.replicaRegionName } : {}),
+        topology: pair.topology,
+        promoted: pair.promoted,
+      })),
+    regions,
+    warnings: [...sovereigns.flatMap((s) => s.config.warnings), ...all.filter((c): c is OpenBaoRegion => c instanceof OpenBaoRegion).flatMap((r) => r.warnings)],
   };
 }
 
-// Runs the constructs' late validations (node.addValidation), as `App.synth()` would.
-function collectValidationErrors(root: IConstruct): string[] {
-  return root.node.findAll().flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
+function buildApp(config: SovereignConfig): App {
+  const app = new App({ outdir: 'unused', recordConstructMetadata: false });
+  new Sovereign(app, config.name, { config });
+  return app;
+}
+
+// Two objects of one kind, namespace and name in one cluster: the second would silently replace the first on apply.
+function duplicateObjects(charts: readonly Chart[], regionOf: ReadonlyMap<Chart, RegionContext>): string[] {
+  const seen = new Map<string, string>();
+  const errors: string[] = [];
+  for (const chart of charts) {
+    for (const object of chart.node.findAll().filter((c): c is ApiObject => ApiObject.isApiObject(c))) {
+      if (Chart.of(object) !== chart) continue;
+      const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+      const namespace = object.metadata.namespace ?? '';
+      const key = [regionOf.get(chart)?.region, group, object.kind, namespace, object.name].join('\u0000');
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, object.node.path);
+      } else {
+        const where = namespace === '' ? object.name : `${namespace}/${object.name}`;
+        errors.push(`duplicate object ${object.kind} ${where} in region ${regionOf.get(chart)?.region}: ${first} and ${object.node.path} render the same object; give one of them another name or namespace`);
+      }
+    }
+  }
+  return errors;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }

@@ -2,10 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App } from 'cdk8s';
+import { RegionContext } from '../../lib/common/region-context';
 import { stringify } from 'yaml';
 import { CnpgHotStandbyPair, type CnpgHotStandbyPairProps, PairTopology } from '../../lib/cnpg/cnpg-hot-standby-pair';
 import { MeshAffinity } from '../../lib/mesh/cluster-mesh';
-import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 import { Sovereign } from '../../lib/sovereign/sovereign';
 import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { type KubeObject, synthesizeSovereign } from '../../lib/sovereign/synthesize';
@@ -266,7 +267,7 @@ describe('CnpgHotStandbyPair: shapes', () => {
   test('the pair exposes the TLS hand-over the secrets layer renders', () => {
     const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions({ hotStandby: { enabled: true, replicaRegion: HEL }, databases: [MYDB] })) });
     const [pair] = sovereign.databasePairs;
-    expect(pair.tlsHandovers.map((h) => ({ ...h, from: h.from.region.name, to: h.to.region.name }))).toEqual([
+    expect(pair.tlsHandovers.map((h) => ({ ...h, from: RegionContext.of(h.from).region, to: RegionContext.of(h.to).region }))).toEqual([
       { from: FSN, to: HEL, namespace: 'tenant-a', clusterName: 'mydb', replicationSecret: 'mydb-replication', caSecret: 'mydb-ca', remoteKeyPrefix: 'sovereign/omantel/cnpg/tenant-a/mydb' },
     ]);
   });
@@ -335,8 +336,9 @@ describe('CnpgHotStandbyPair: validation', () => {
     expect(() => resolveSovereignConfig(twoRegions({ hotStandby: { enabled: true, replicaRegion: HEL }, databases: [{ ...MYDB, primaryRegion: HEL }] }))).toThrow(
       /databases\[0\]\.primaryRegion: the replica region must not equal the primary region/,
     );
-    const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions()) });
-    expect(construct({ replicaRegion: sovereign.regionChart(FSN) })).toThrow(/must belong to the same Sovereign/);
+    const other = new Sovereign(new App(), 'other', { config: resolveSovereignConfig(twoRegions({ name: 'other' })) });
+    expect(construct({ replicaRegion: other.regionChart(HEL) })).toThrow('replicaRegion: must belong to the same Sovereign as primaryRegion (omantel, got other)');
+    expect(construct({ replicaRegion: other.regionChart(FSN) })).toThrow(`replicaRegion: must differ from primaryRegion (${FSN})`);
   });
 
   test('fails when instances is below 1', () => {

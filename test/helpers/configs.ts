@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 
 export const EXAMPLES = join(__dirname, '..', '..', 'examples');
 export const OMANTEL_YAML = join(EXAMPLES, 'omantel.yaml');

@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { OpenBaoRegion } from '../../lib/openbao/openbao-region';
 import { OpenBaoSeal } from '../../lib/openbao/seal';
 import { spiffeId } from '../../lib/secrets/spiffe';
-import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 import { RegionRole } from '../../lib/sovereign/region-chart';
 import { Sovereign } from '../../lib/sovereign/sovereign';
 import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
@@ -300,8 +300,10 @@ describe('OpenBaoRegion', () => {
       expect(() => resolveSovereignConfig(twoRegions({ openbao: { seal: { static: { keyId: 'k' } } } as any }))).toThrow(/openbao\.seal\.static\.secretName: is required/);
     });
 
-    test('fails outside a region chart', () => {
-      expect(() => new OpenBaoRegion(new App(), 'x', { seal: OpenBaoSeal.staticKey({ keyId: 'k', secretName: 's' }) })).toThrow('cannot find a parent chart');
+    test('fails without a region context', () => {
+      expect(() => new OpenBaoRegion(new App(), 'x', { seal: OpenBaoSeal.staticKey({ keyId: 'k', secretName: 's' }) })).toThrow(
+        "x has no region context: create it inside a Sovereign's RegionChart, or call RegionContext.provide(chart",
+      );
     });
 
     test('a second cluster in its own namespace validates', () => {

@@ -4,7 +4,7 @@ import { PerfReplicationLink } from '../../lib/openbao/perf-replication-link';
 import { raftPeerProblems, replicationGraphProblems } from '../../lib/openbao/replication-graph';
 import { longestGapSeconds, ReplicationMechanism } from '../../lib/openbao/replication-mechanism';
 import { OpenBaoSeal } from '../../lib/openbao/seal';
-import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 import { Sovereign } from '../../lib/sovereign/sovereign';
 import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { synthesizeSovereign } from '../../lib/sovereign/synthesize';

@@ -38,10 +38,6 @@ describe('region files', () => {
 
   test('writes a kustomization listing every file in apply order', () => {
     const files = renderRegionFiles({
-      sovereign: 's',
-      primaryRegion: 'r1',
-      replication: [],
-      warnings: [],
       regions: [{ region: 'r1', objects: [obj('v1', 'Service', 'svc', 'ns'), obj('v1', 'Namespace', 'ns')] }],
     });
     expect([...files.keys()]).toEqual(['r1/namespace_ns.yaml', 'r1/service_ns_svc.yaml', 'r1/kustomization.yaml']);
@@ -54,12 +50,12 @@ describe('region files', () => {
 
   test('fails when two objects would share a file', () => {
     const objects = [obj('v1', 'Service', 'x', 'ns'), obj('example.com/v1', 'Service', 'x', 'ns')];
-    expect(() => renderRegionFiles({ sovereign: 's', primaryRegion: 'r1', replication: [], warnings: [], regions: [{ region: 'r1', objects }] })).toThrow(/map to service_ns_x\.yaml/);
+    expect(() => renderRegionFiles({ regions: [{ region: 'r1', objects }] })).toThrow(/map to service_ns_x\.yaml/);
   });
 
   test('never folds long strings', () => {
     const long = 'x'.repeat(300);
-    const files = renderRegionFiles({ sovereign: 's', primaryRegion: 'r1', replication: [], warnings: [], regions: [{ region: 'r', objects: [{ ...obj('v1', 'ConfigMap', 'c', 'n'), data: { long } }] }] });
+    const files = renderRegionFiles({ regions: [{ region: 'r', objects: [{ ...obj('v1', 'ConfigMap', 'c', 'n'), data: { long } }] }] });
     expect(files.get('r/configmap_n_c.yaml')).toContain(`long: ${long}\n`);
   });
 });

@@ -3,7 +3,7 @@ import { BaoStoreName } from '../../lib/secrets/bao-cluster-secret-store';
 import { LocalExternalSecret } from '../../lib/secrets/local-external-secret';
 import { PrimaryPushSecret, PushDeletionPolicy } from '../../lib/secrets/primary-push-secret';
 import { WorkloadIdentity } from '../../lib/secrets/workload-identity';
-import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 import { Sovereign } from '../../lib/sovereign/sovereign';
 import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { type KubeObject, synthesizeSovereign } from '../../lib/sovereign/synthesize';
@@ -179,7 +179,7 @@ describe('LocalExternalSecret', () => {
 
   test('fails with no data', () => {
     const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions()) });
-    expect(() => new LocalExternalSecret(sovereign.regionChart(HEL), 'read', { name: 'x', namespace: 'apps', data: [] })).toThrow(/data must list at least one key/);
+    expect(() => new LocalExternalSecret(sovereign.regionChart(HEL), 'read', { name: 'x', namespace: 'apps', data: [] })).toThrow(/LocalExternalSecret apps\/x is invalid:\n  - data: must list at least one key/);
   });
 });
 

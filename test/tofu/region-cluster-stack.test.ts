@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SovereignConfigInput } from '../../lib/sovereign/config-schema';
+import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
 import { synthTofuToFolder } from '../../lib/tofu/synth-tofu';

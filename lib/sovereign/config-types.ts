@@ -1,0 +1,157 @@
+// The config contract as the library's own interfaces, so no public type depends on zod (a consumer's `tsc` never has
+// to read zod's declarations). `test/sovereign/config-types.test.ts` proves they equal what the zod schema accepts
+// and produces, so the two cannot drift.
+import type { ContainerResources } from '../common/kube-values';
+import type { IssuerRef } from '../common/region-context';
+
+/** Size and class of a volume. */
+export interface StorageConfig {
+  /** Kubernetes quantity, e.g. "10Gi". */
+  readonly size: string;
+  /** StorageClass name. @default - the cluster's default */
+  readonly storageClass?: string;
+}
+
+/** OpenBao `seal "static"`: the key stays in a Secret the operator provides. */
+export interface StaticSealConfig {
+  /** Key version recorded in the seal, e.g. "2026-11-1". */
+  readonly keyId: string;
+  /** Secret (in the OpenBao namespace) holding the 32-byte key. */
+  readonly secretName: string;
+  /** Data key of the Secret. @default 'key' */
+  readonly secretKey: string;
+}
+
+/** The `openbao` block with defaults applied. */
+export interface OpenBaoConfig {
+  readonly image: string;
+  readonly replicas: number;
+  readonly resources?: ContainerResources;
+  readonly storage: StorageConfig;
+  readonly auditStorage?: StorageConfig;
+  readonly trustBundle: { readonly configMapName: string; readonly key: string };
+  readonly serviceMonitor: boolean;
+  readonly metricsNamespace: string;
+  readonly seal: { readonly static: StaticSealConfig };
+  readonly replication: { readonly mechanism: 'raftSnapshot' | 'nativePerformance'; readonly schedule: string };
+  readonly tlsIssuer: IssuerRef;
+  readonly ui: boolean;
+}
+
+/** The `identity` block with defaults applied. */
+export interface IdentityConfig {
+  /** SPIFFE trust domain; the resolved config fills in the Sovereign domain. */
+  readonly trustDomain?: string;
+  readonly issuer: IssuerRef;
+}
+
+/** One entry of `databases[]` with defaults applied. */
+export interface DatabaseConfig {
+  readonly name: string;
+  readonly namespace: string;
+  readonly primaryRegion?: string;
+  readonly replicaRegion?: string;
+  readonly instances: number;
+  readonly postgresMajor: number;
+  readonly imageName?: string;
+  readonly storage: StorageConfig;
+  readonly resources?: ContainerResources;
+  readonly database: string;
+  readonly owner: string;
+  readonly parameters?: Readonly<Record<string, string>>;
+  readonly mesh: { readonly enabled: boolean; readonly affinity: 'local' | 'remote'; readonly externalHost?: string };
+  readonly promoted?: boolean;
+  readonly topology: 'replicaCluster' | 'distributed';
+  readonly promotionToken?: string;
+  readonly enableSuperuserAccess: boolean;
+}
+
+/** One entry of `pushSecrets[]` with defaults applied. */
+export interface PushSecretConfig {
+  readonly name: string;
+  readonly namespace: string;
+  readonly region?: string;
+  readonly deletionPolicy: 'None' | 'Delete';
+  readonly secretName: string;
+  readonly refreshInterval?: string;
+  readonly data: readonly { readonly secretKey: string; readonly remoteKey: string; readonly property?: string }[];
+}
+
+/** Where an OpenTofu stack keeps its state. */
+export type TofuBackendConfig =
+  | { readonly type: 'local'; readonly path?: string }
+  | { readonly type: 's3'; readonly bucket: string; readonly keyPrefix: string; readonly region: string; readonly endpoint?: string };
+
+/** The `tofu` block with defaults applied. */
+export interface TofuConfig {
+  readonly backend: TofuBackendConfig;
+  readonly regionNodes: Readonly<Record<string, readonly string[]>>;
+  readonly knobNamespace: string;
+}
+
+/** One entry of `regions[]`. */
+export interface RegionConfig {
+  readonly name: string;
+  readonly clusterName?: string;
+  readonly seal?: { readonly static: StaticSealConfig };
+}
+
+/** The config with every default applied, before cross-field resolution. */
+export interface SovereignConfigData {
+  readonly name: string;
+  readonly domain: string;
+  readonly regionLabelKey: string;
+  readonly regions: readonly RegionConfig[];
+  readonly primaryRegion?: string;
+  readonly hotStandby: { readonly enabled: boolean; readonly primaryRegion?: string; readonly replicaRegion?: string; readonly strict: boolean; readonly promoted: boolean };
+  readonly openbao: OpenBaoConfig;
+  readonly identity: IdentityConfig;
+  readonly databases: readonly DatabaseConfig[];
+  readonly pushSecrets: readonly PushSecretConfig[];
+  readonly tofu: TofuConfig;
+}
+
+/** Makes the listed keys optional: they have defaults. */
+type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+
+/** The config file as users write it (the README's "Configuration" table): every defaulted key may be omitted. */
+export interface SovereignConfigInput {
+  readonly name: string;
+  readonly domain: string;
+  readonly regionLabelKey?: string;
+  readonly regions: readonly RegionInput[];
+  readonly primaryRegion?: string;
+  readonly hotStandby?: Partial<SovereignConfigData['hotStandby']>;
+  readonly openbao?: OpenBaoInput;
+  readonly identity?: { readonly trustDomain?: string; readonly issuer?: IssuerRefInput };
+  readonly databases?: readonly DatabaseInput[];
+  readonly pushSecrets?: readonly WithDefaults<PushSecretConfig, 'deletionPolicy'>[];
+  readonly tofu?: {
+    readonly backend?: { readonly type: 'local'; readonly path?: string } | WithDefaults<Extract<TofuBackendConfig, { type: 's3' }>, 'keyPrefix'>;
+    readonly regionNodes?: Readonly<Record<string, readonly string[]>>;
+    readonly knobNamespace?: string;
+  };
+}
+
+/** An issuer reference as written; `kind` defaults to ClusterIssuer. */
+export type IssuerRefInput = WithDefaults<IssuerRef, 'kind'>;
+/** A region as written. */
+export type RegionInput = Omit<RegionConfig, 'seal'> & { readonly seal?: { readonly static: StaticSealInput } };
+/** A static seal as written; `secretKey` defaults to "key". */
+export type StaticSealInput = WithDefaults<StaticSealConfig, 'secretKey'>;
+/** The `openbao` block as written. */
+export type OpenBaoInput = Partial<Omit<OpenBaoConfig, 'storage' | 'trustBundle' | 'seal' | 'replication' | 'tlsIssuer'>> & {
+  readonly storage?: Partial<StorageConfig>;
+  readonly trustBundle?: WithDefaults<OpenBaoConfig['trustBundle'], 'key'>;
+  readonly seal?: { readonly static: StaticSealInput };
+  readonly replication?: Partial<OpenBaoConfig['replication']>;
+  readonly tlsIssuer?: IssuerRefInput;
+};
+/** A database pair as written. */
+export type DatabaseInput = WithDefaults<
+  Omit<DatabaseConfig, 'storage' | 'mesh'>,
+  'instances' | 'postgresMajor' | 'database' | 'owner' | 'topology' | 'enableSuperuserAccess'
+> & {
+  readonly storage?: Partial<StorageConfig>;
+  readonly mesh?: Partial<DatabaseConfig['mesh']>;
+};
