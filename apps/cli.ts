@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The Phase 0 command line: synth (config -> region folders), validate (folder -> violations).
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
@@ -8,8 +9,21 @@ import { findCrdDirectory } from '../lib/validate/crd-directory';
 import { ManifestValidator } from '../lib/validate/manifest-validator';
 import { formatViolation } from '../lib/validate/violation';
 
+/** The version of the nearest sovereign-cdk8s package.json above this file: apps/ under tsx, build/apps/ once built. */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (manifest.name === 'sovereign-cdk8s' && manifest.version !== undefined) return manifest.version;
+    }
+    if (dirname(dir) === dir) throw new Error(`no sovereign-cdk8s package.json above ${__dirname}`);
+  }
+}
+
 const program = new Command()
   .name('sovereign')
+  .version(packageVersion())
   .description('Render and check the secrets and database layer of a multi-region Sovereign')
   .showHelpAfterError()
   .exitOverride();

@@ -36,6 +36,11 @@ describe('sovereign CLI', () => {
     out = join(mkdtempSync(join(tmpdir(), 'cli-out-')), 'dist');
   });
 
+  test('--version prints the version in package.json and exits 0', () => {
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(run('cli.ts', ['--version'])).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+  });
+
   test('synth writes a folder per region with a kustomization, and prints a summary', () => {
     const result = run('cli.ts', ['synth', '--config', OMANTEL_YAML, '--out', out]);
     expect(result.stderr).toBe('');
