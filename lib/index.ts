@@ -1,3 +1,4 @@
+/** @module sovereign-cdk8s */
 // Public API: curated exports only; internal helpers stay private to their folders.
 export { SovereignConfigError, formatIssue } from './sovereign/config-error';
 export type { ConfigIssue } from './sovereign/config-error';
@@ -18,6 +19,7 @@ export type {
   StorageConfig,
   TofuConfig,
   TofuBackendConfig,
+  WithDefaults,
 } from './sovereign/config-types';
 export { configJsonSchema, CONFIG_SCHEMA_FILE } from './sovereign/config-json-schema';
 export { HOT_STANDBY_ENV, parseToggle } from './sovereign/hot-standby';
@@ -51,7 +53,8 @@ export type { RaftSnapshotProps } from './openbao/replication-mechanism';
 export { replicationGraphProblems, raftPeerProblems } from './openbao/replication-graph';
 export type { LinkDeclaration } from './openbao/replication-graph';
 export { renderServerConfig } from './openbao/server-config';
-export type { ServerConfig } from './openbao/server-config';
+export type { ServerConfig, InitBlock, InitRequest, FileSource, RetryJoin } from './openbao/server-config';
+export type { AclPolicy, Capability } from './openbao/acl-policy';
 
 // Secrets
 export { BaoClusterSecretStore, BaoStoreName } from './secrets/bao-cluster-secret-store';
@@ -61,8 +64,9 @@ export type { PrimaryPushSecretProps, PushSecretEntry } from './secrets/primary-
 export { LocalExternalSecret } from './secrets/local-external-secret';
 export type { LocalExternalSecretProps, LocalExternalSecretEntry } from './secrets/local-external-secret';
 export { CnpgTlsHandoverSecrets } from './secrets/cnpg-tls-handover';
+export type { CnpgTlsHandoverSecretsProps } from './secrets/cnpg-tls-handover';
 export { WorkloadIdentity } from './secrets/workload-identity';
-export type { WorkloadCredentials, SpiffeCertificateProps } from './secrets/workload-identity';
+export type { WorkloadCredentials, SpiffeCertificateProps, WorkloadIdentityBindOptions } from './secrets/workload-identity';
 export { spiffeId, ESO_WORKLOAD, REPLICATOR_WORKLOAD } from './secrets/spiffe';
 export type { WorkloadRef } from './secrets/spiffe';
 
@@ -72,9 +76,9 @@ export type { CnpgHotStandbyPairProps, CnpgTlsHandover, PostgresResources } from
 export { PAIR_NAME_MAX, pairNameProblem } from './cnpg/naming';
 export { MeshAffinity, globalServiceAnnotations, globalStubAnnotations } from './mesh/cluster-mesh';
 export { GlobalServiceStub } from './mesh/global-service-stub';
-export type { GlobalServiceStubProps } from './mesh/global-service-stub';
+export type { GlobalServiceStubProps, GlobalServiceStubPort } from './mesh/global-service-stub';
 
 // DR promotion
 export { checkPromotion, PromotionRefusedError, STATE_FILE } from './sovereign/promotion';
-export type { SovereignState } from './sovereign/promotion';
+export type { SovereignState, PromotionCheck } from './sovereign/promotion';
 export type { SynthToFolderOptions, SynthToFolderResult, PromotionReport } from './sovereign/synth-to-folder';

@@ -112,7 +112,7 @@ export interface SovereignConfigData {
 }
 
 /** Makes the listed keys optional: they have defaults. */
-type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+export type WithDefaults<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
 
 /** The config file as users write it (the README's "Configuration" table): every defaulted key may be omitted. */
 export interface SovereignConfigInput {

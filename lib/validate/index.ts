@@ -1,7 +1,9 @@
+/** @module sovereign-cdk8s/validate */
 // The `sovereign-cdk8s/validate` entry point: the manifest validator lives apart from the main entry so that
 // importing the constructs never loads the schemas, ajv or the CEL evaluator.
 export { ManifestValidator } from './manifest-validator';
 export { SchemaRegistry } from './schema-registry';
+export type { KindSchema } from './schema-registry';
 export { findCrdDirectory } from './crd-directory';
 export { formatViolation } from './violation';
 export type { Violation } from './violation';
