@@ -27,7 +27,6 @@ export { renderRegionFiles } from './output/region-files';
 export { writeFolderAtomically } from './output/atomic-write';
 export { ManifestValidator } from './validate/manifest-validator';
 export { SchemaRegistry } from './validate/schema-registry';
-export { findCrdDirectory } from './validate/crd-directory';
 export { formatViolation } from './validate/violation';
 export type { Violation } from './validate/violation';
 
