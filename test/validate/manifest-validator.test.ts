@@ -183,7 +183,7 @@ describe('ManifestValidator', () => {
   });
 });
 
-/** A folder holding one CRD, example.com Widget: v1 served (an integer size, a lowercase name), v1beta1 not. */
+/** A folder holding one CRD, example.com Widget: v1 served (an odd integer size, a lowercase name), v1beta1 not. */
 function widgetCrdFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'extra-crds-'));
   const schema = {
@@ -195,7 +195,7 @@ function widgetCrdFolder(): string {
       spec: {
         type: 'object',
         properties: {
-          size: { type: 'integer' },
+          size: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self % 2 == 1', message: 'size must be odd' }] },
           name: { type: 'string', 'x-kubernetes-validations': [{ rule: "self.matches('^[a-z]+$') && self.startsWith('w')", message: 'name must be lowercase and start with w' }] },
         },
       },
@@ -231,6 +231,7 @@ describe('SchemaRegistry', () => {
     expect(checkExtended(widget({ size: 3, name: 'wheel' }))).toEqual([]);
     expect(checkExtended(widget({ size: 4, name: 'Wheel', colour: 'red' }))).toEqual([
       'Widget/w: spec.colour: unknown field (not in the schema) [schema]',
+      'Widget/w: spec.size: size must be odd [cel]',
       'Widget/w: spec.name: name must be lowercase and start with w [cel]',
     ]);
     expect(checkExtended(widget({}, 'example.com/v1beta1'))).toEqual([
