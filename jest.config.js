@@ -5,8 +5,6 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
-  // The CEL evaluator ships as ES modules only; jest's CommonJS runtime needs it transpiled.
-  transform: { '^.+\\.ts$': swc, '^.+/@marcbachmann/cel-js/.+\\.js$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!@marcbachmann/cel-js/)'],
+  transform: { '^.+\\.ts$': swc },
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

@@ -5,8 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
-import { findCrdDirectory } from '../lib/validate/crd-directory';
 import { ManifestValidator } from '../lib/validate/manifest-validator';
+import { SchemaRegistry } from '../lib/validate/schema-registry';
 import { formatViolation } from '../lib/validate/violation';
 
 /** The version of the nearest sovereign-cdk8s package.json above this file: apps/ under tsx, build/apps/ once built. */
@@ -61,19 +61,15 @@ program
   .command('validate')
   .description('check manifests in DIR: strict schema, Pod Security restricted, no secret data')
   .argument('<dir>', 'folder of manifests (searched recursively)')
-  .option('--crds <dir>', 'folder of vendored CRDs and Kubernetes definitions (default: $SOVEREIGN_CRDS or ../shared/crds)')
+  .option('--crds <dir>', 'folder of additional CRD YAML files, for kinds beyond the schemas shipped with the package')
   .action((dir: string, options: { crds?: string }) => {
-    const crds = findCrdDirectory(options.crds, process.env);
-    if (crds === undefined) {
-      throw new Error(
-        `no schema folder found (${options.crds ?? 'tried $SOVEREIGN_CRDS and ../shared/crds'}); pass --crds DIR pointing at the vendored upstream CRDs`,
-      );
-    }
-    const result = ManifestValidator.fromDirectory(crds).validateDirectory(dir);
+    const validator = new ManifestValidator(SchemaRegistry.shipped({ extraCrds: options.crds }));
+    const result = validator.validateDirectory(dir);
     for (const violation of result.violations) {
       console.error(formatViolation(violation));
     }
-    const verdict = `${result.objects} objects in ${result.files} files checked against ${resolve(crds)}: ${result.violations.length} violation(s)`;
+    const against = options.crds === undefined ? 'the shipped schemas' : `the shipped schemas and the CRDs in ${resolve(options.crds)}`;
+    const verdict = `${result.objects} objects in ${result.files} files checked against ${against}: ${result.violations.length} violation(s)`;
     if (result.violations.length > 0) {
       console.error(verdict);
       process.exitCode = 1;

@@ -7,7 +7,6 @@ import { renderRegionFiles } from '../lib/output/region-files';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { synthesizeSovereign } from '../lib/sovereign/synthesize';
 import { synthTofuToFolder } from '../lib/tofu/synth-tofu';
-import { findCrdDirectory } from '../lib/validate/crd-directory';
 import { ManifestValidator } from '../lib/validate/manifest-validator';
 
 const TARGETS = { synthMs: 250, validateMs: 500, tofuMs: 1500, heapMiB: 768 };
@@ -27,17 +26,12 @@ function meanMs(run: () => void, iterations = ITERATIONS): number {
   return Number(process.hrtime.bigint() - start) / 1e6 / iterations;
 }
 
-const crds = findCrdDirectory(undefined, process.env);
-const validator = crds === undefined ? undefined : ManifestValidator.fromDirectory(crds);
+const validator = new ManifestValidator();
 for (const example of ['omantel.yaml', 'three-regions.yaml']) {
   const config = loadSovereignConfig(join(__dirname, '..', 'examples', example));
   report(`${example} synth + render`, meanMs(() => renderRegionFiles(synthesizeSovereign(config))), TARGETS.synthMs, 'ms');
-  if (validator !== undefined) {
-    const objects = synthesizeSovereign(config).regions.flatMap((r) => r.objects);
-    report(`${example} validate ${objects.length} objects`, meanMs(() => validator.validateObjects(objects)), TARGETS.validateMs, 'ms');
-  } else {
-    console.log(`skip ${example} validate: no schema folder (../shared/crds or $SOVEREIGN_CRDS)`);
-  }
+  const objects = synthesizeSovereign(config).regions.flatMap((r) => r.objects);
+  report(`${example} validate ${objects.length} objects`, meanMs(() => validator.validateObjects(objects)), TARGETS.validateMs, 'ms');
   const out = mkdtempSync(join(tmpdir(), 'bench-tofu-'));
   report(`${example} tofu stacks`, meanMs(() => synthTofuToFolder(config, join(out, 'stacks')), 5), TARGETS.tofuMs, 'ms');
   rmSync(out, { recursive: true, force: true });

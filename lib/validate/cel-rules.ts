@@ -1,48 +1,69 @@
-import { evaluate } from '@marcbachmann/cel-js';
+import { celEnv, type CelInput, type CelResult, parse, plan } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { toCelValue } from './cel-values';
 import type { Violation } from './violation';
+import type { JsonSchema } from './stricten';
 
-type JsonSchema = { [key: string]: unknown };
 interface CelRule {
   readonly rule: string;
   readonly message?: string;
   readonly messageExpression?: string;
 }
+type Program = (bindings: { self: CelInput }) => CelResult;
+
+// Kubernetes CEL includes the strings extension (lowerAscii, indexOf, ...). Its own libraries (quantity, url,
+// format, ...) are not available here: a rule calling them evaluates to an error and is skipped.
+const env = celEnv({ funcs: strings });
+// One plan per distinct rule: the same CRD rules run for every object and every array item.
+const programs = new Map<string, Program | undefined>();
+
+/**
+ * The result of one rule with `self` bound: true or false, or undefined when the rule cannot be run here (a
+ * parse error, an unsupported function, a type error). Only an evaluated `false` proves a violation.
+ */
+export function evaluateCelRule(rule: string, self: CelInput): boolean | undefined {
+  if (!programs.has(rule)) {
+    let program: Program | undefined;
+    try {
+      program = plan(env, parse(rule)) as Program;
+    } catch {
+      program = undefined;
+    }
+    programs.set(rule, program);
+  }
+  const result = programs.get(rule)?.({ self });
+  return typeof result === 'boolean' ? result : undefined;
+}
 
 /**
  * Evaluates the CRD's `x-kubernetes-validations` rules against an object, walking schema and value together.
- * Transition rules (`oldSelf`) need a previous object and are skipped; so is a rule the evaluator cannot
- * run (an unsupported function), since only an evaluated `false` proves a violation.
+ * Transition rules (`oldSelf`) need a previous object and are skipped.
  */
-export function checkCelRules(schema: JsonSchema, value: unknown, object: string, path = ''): Violation[] {
+export function checkCelRules(schema: JsonSchema, value: unknown, object: string): Violation[] {
+  return checkAt(schema, toCelValue(schema, value), object, '');
+}
+
+function checkAt(schema: JsonSchema, value: CelInput, object: string, path: string): Violation[] {
   if (value === undefined || value === null) {
     return [];
   }
   const violations: Violation[] = [];
   for (const rule of (schema['x-kubernetes-validations'] as CelRule[] | undefined) ?? []) {
-    if (rule.rule.includes('oldSelf')) {
-      continue;
-    }
-    let result: unknown;
-    try {
-      result = evaluate(rule.rule, { self: value });
-    } catch {
-      continue;
-    }
-    if (result === false) {
-      violations.push({ object, path, rule: 'cel', message: `${rule.message ?? `failed rule: ${rule.rule}`}` });
+    if (!rule.rule.includes('oldSelf') && evaluateCelRule(rule.rule, value) === false) {
+      violations.push({ object, path, rule: 'cel', message: rule.message ?? `failed rule: ${rule.rule}` });
     }
   }
   const properties = schema.properties as Record<string, JsonSchema> | undefined;
   if (Array.isArray(value)) {
     const items = schema.items as JsonSchema | undefined;
     if (items !== undefined) {
-      value.forEach((item, index) => violations.push(...checkCelRules(items, item, object, `${path}[${index}]`)));
+      value.forEach((item, index) => violations.push(...checkAt(items, item as CelInput, object, `${path}[${index}]`)));
     }
   } else if (typeof value === 'object') {
-    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+    for (const [key, child] of Object.entries(value as Record<string, CelInput>)) {
       const childSchema = properties?.[key] ?? (typeof schema.additionalProperties === 'object' ? (schema.additionalProperties as JsonSchema) : undefined);
       if (childSchema !== undefined) {
-        violations.push(...checkCelRules(childSchema, child, object, path === '' ? key : `${path}.${key}`));
+        violations.push(...checkAt(childSchema, child, object, path === '' ? key : `${path}.${key}`));
       }
     }
   }

@@ -3,7 +3,7 @@
 // importing the constructs never loads the schemas, ajv or the CEL evaluator.
 export { ManifestValidator } from './manifest-validator';
 export { SchemaRegistry } from './schema-registry';
-export type { KindSchema } from './schema-registry';
-export { findCrdDirectory } from './crd-directory';
+export type { KindSchema, SchemaRegistryOptions } from './schema-registry';
+export type { JsonSchema } from './stricten';
 export { formatViolation } from './violation';
 export type { Violation } from './violation';

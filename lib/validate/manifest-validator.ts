@@ -13,12 +13,8 @@ import { describeObject, jsonPointerToPath, type Manifest, type Violation } from
  * vendored CRDs, with their CEL rules), Pod Security `restricted` for every pod template, and no secret data.
  */
 export class ManifestValidator {
-  /** A validator over the schemas in `crdDir` (e.g. `../shared/crds`). */
-  public static fromDirectory(crdDir: string): ManifestValidator {
-    return new ManifestValidator(SchemaRegistry.fromDirectory(crdDir));
-  }
-
-  constructor(private readonly schemas: SchemaRegistry) {}
+  /** A validator over `schemas`: by default the ones that ship with the package. */
+  constructor(private readonly schemas: SchemaRegistry = SchemaRegistry.shipped()) {}
 
   /** Every violation in a list of objects; `file` is recorded on each violation when given. */
   public validateObjects(objects: readonly unknown[], file?: string): Violation[] {

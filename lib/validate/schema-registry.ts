@@ -1,47 +1,56 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import { parseAllDocuments } from 'yaml';
+import { readCrdVersions } from './crd-files';
+import { DEFINITIONS_FILE, INDEX_FILE, kindKey, type ManifestSchemaIndex, shippedSchemaDir } from './shipped-schemas';
+import { type JsonSchema, stricten } from './stricten';
 
-/** Where, inside a CRD directory, the Kubernetes core definitions live (JSON Schema form of the 1.28 OpenAPI). */
-export const KUBERNETES_DEFINITIONS = join('kubernetes', 'cdk8s-kubernetes-schemas', 'v1.28.0', '_definitions.json');
 const K8S_SCHEMA_ID = 'kubernetes-definitions';
 const OBJECT_META_REF = `${K8S_SCHEMA_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
-
-type JsonSchema = { [key: string]: unknown };
 
 /** A schema for one served apiVersion/kind, compiled on first use. */
 export interface KindSchema {
   readonly validate: ValidateFunction;
-  /** The CRD's schema (after strictening), for the CEL pass; undefined for core kinds. */
+  /** The CRD's schema (strict), for the CEL pass; undefined for core kinds. */
   readonly crdSchema?: JsonSchema;
 }
 
+/** Options of {@link SchemaRegistry.shipped}. */
+export interface SchemaRegistryOptions {
+  /**
+   * A folder of further CRD YAML files (searched recursively), for kinds the package does not ship. A kind in
+   * both wins here: the folder may pin a newer CRD.
+   */
+  readonly extraCrds?: string;
+}
+
 /**
- * Schemas of every kind the validator knows: Kubernetes core kinds from the vendored definitions and every
- * served version of every CRD under a directory. Schemas are made strict (unknown fields are errors), as the
- * API server's pruning would silently drop them.
+ * Schemas of every kind the validator knows: the shipped ones (Kubernetes 1.28 core kinds and the pinned CRDs of
+ * every kind this library renders, already strict: unknown fields are errors, as the API server's pruning would
+ * silently drop them) and, optionally, a folder of further CRDs.
  */
 export class SchemaRegistry {
-  /** Loads `dir` (a folder like `../shared/crds`); throws a clear error when it is missing or incomplete. */
-  public static fromDirectory(dir: string): SchemaRegistry {
-    const definitionsFile = join(dir, KUBERNETES_DEFINITIONS);
-    if (!existsSync(definitionsFile)) {
-      throw new Error(
-        `no schemas at ${dir}: expected ${KUBERNETES_DEFINITIONS} and CRD YAML files in its subfolders. Pass --crds DIR (the vendored upstream CRDs).`,
-      );
-    }
-    return new SchemaRegistry(JSON.parse(readFileSync(definitionsFile, 'utf8')), readCrds(dir));
+  /** The shipped schemas, plus the CRDs in `options.extraCrds`; throws a clear error when that folder is missing. */
+  public static shipped(options: SchemaRegistryOptions = {}): SchemaRegistry {
+    const dir = shippedSchemaDir();
+    const registry = new SchemaRegistry(readJson(join(dir, DEFINITIONS_FILE)));
+    const index = readJson(join(dir, INDEX_FILE)) as unknown as ManifestSchemaIndex;
+    for (const [key, definition] of Object.entries(index.core)) registry.coreKinds.set(key, definition);
+    for (const [key, file] of Object.entries(index.crds)) registry.crdKinds.set(key, () => readJson(join(dir, file)));
+    for (const key of index.unserved) registry.unservedKinds.add(key);
+    if (options.extraCrds !== undefined) registry.addCrdFolder(options.extraCrds);
+    return registry;
   }
 
   private readonly ajv: Ajv;
   private readonly coreKinds = new Map<string, string>();
-  private readonly crdKinds = new Map<string, JsonSchema>();
+  // Loaded (and for extra CRDs made strict) on first use: a run touches a handful of the kinds.
+  private readonly crdKinds = new Map<string, () => JsonSchema>();
   private readonly unservedKinds = new Set<string>();
   private readonly compiled = new Map<string, KindSchema>();
 
-  private constructor(definitions: { definitions: Record<string, JsonSchema> }, crds: JsonSchema[]) {
+  private constructor(definitions: JsonSchema) {
     // strict: false because the schemas carry OpenAPI/Kubernetes keywords (x-kubernetes-*) Ajv does not know.
     this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, code: { regExp: goRegExp } });
     addFormats(this.ajv);
@@ -50,28 +59,7 @@ export class SchemaRegistry {
     this.ajv.addFormat('double', { type: 'number', validate: () => true });
     this.ajv.addFormat('cidr', /^([0-9.]+\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/);
     this.ajv.addFormat('idn-hostname', /^[^\s/]+$/);
-
-    const strictDefinitions: Record<string, JsonSchema> = {};
-    for (const [name, definition] of Object.entries(definitions.definitions)) {
-      // Core objects without properties (RawExtension, FieldsV1) hold arbitrary content, so only described objects close.
-      strictDefinitions[name] = stricten(definition, false);
-      for (const gvk of (definition['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined) ?? []) {
-        this.coreKinds.set(kindKey(gvk.group === '' ? gvk.version : `${gvk.group}/${gvk.version}`, gvk.kind), name);
-      }
-    }
-    this.ajv.addSchema({ $id: K8S_SCHEMA_ID, definitions: strictDefinitions });
-
-    for (const crd of crds) {
-      const spec = crd.spec as { group: string; names: { kind: string }; versions: { name: string; served: boolean; schema?: { openAPIV3Schema: JsonSchema } }[] };
-      for (const version of spec.versions) {
-        const key = kindKey(`${spec.group}/${version.name}`, spec.names.kind);
-        if (!version.served) {
-          this.unservedKinds.add(key);
-        } else if (version.schema?.openAPIV3Schema !== undefined) {
-          this.crdKinds.set(key, version.schema.openAPIV3Schema);
-        }
-      }
-    }
+    this.ajv.addSchema({ ...definitions, $id: K8S_SCHEMA_ID });
   }
 
   /** The compiled schema for an apiVersion/kind, or an explanation of why there is none. */
@@ -86,18 +74,35 @@ export class SchemaRegistry {
     if (coreName !== undefined) {
       schema = { validate: this.ajv.compile({ $ref: `${K8S_SCHEMA_ID}#/definitions/${coreName}` }) };
     } else {
-      const crdSchema = this.crdKinds.get(key);
-      if (crdSchema === undefined) {
+      const load = this.crdKinds.get(key);
+      if (load === undefined) {
         return this.unservedKinds.has(key)
           ? `${apiVersion} ${kind} is not served by the pinned CRD (the version is deprecated or removed); use a served version`
           : `no schema for ${apiVersion} ${kind}: it is neither a Kubernetes 1.28 core kind nor in a vendored CRD`;
       }
-      const strict = stricten(crdSchema);
+      const strict = load();
       const properties = { ...(strict.properties as JsonSchema), metadata: { $ref: OBJECT_META_REF } };
       schema = { validate: this.ajv.compile({ ...strict, properties, required: [...new Set(['apiVersion', 'kind', ...((strict.required as string[]) ?? [])])] }), crdSchema: strict };
     }
     this.compiled.set(key, schema);
     return schema;
+  }
+
+  private addCrdFolder(dir: string): void {
+    if (!existsSync(dir)) {
+      throw new Error(`no CRD folder at ${dir}: --crds DIR must be a folder of CustomResourceDefinition YAML files`);
+    }
+    for (const version of readCrdVersions(dir)) {
+      const key = kindKey(version.apiVersion, version.kind);
+      const { schema } = version;
+      if (!version.served) {
+        this.crdKinds.delete(key);
+        this.unservedKinds.add(key);
+      } else if (schema !== undefined) {
+        this.unservedKinds.delete(key);
+        this.crdKinds.set(key, () => stricten(schema));
+      }
+    }
   }
 }
 
@@ -114,64 +119,6 @@ const goRegExp = Object.assign(
   { code: 'goRegExp' },
 );
 
-function kindKey(apiVersion: string, kind: string): string {
-  return `${apiVersion}/${kind}`;
-}
-
-function readCrds(dir: string): JsonSchema[] {
-  const crds: JsonSchema[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && /\.ya?ml$/.test(entry.name)) {
-      for (const document of parseAllDocuments(readFileSync(join(entry.parentPath, entry.name), 'utf8'))) {
-        const value = document.toJS() as JsonSchema | null;
-        if (value?.kind === 'CustomResourceDefinition') {
-          crds.push(value);
-        }
-      }
-    }
-  }
-  return crds;
-}
-
-/**
- * Makes a schema strict the way the API server's structural schemas behave: an object's unknown fields are
- * errors unless it preserves unknown fields; int-or-string accepts both; embedded resources allow
- * apiVersion/kind/metadata.
- */
-export function stricten(schema: JsonSchema, closeEmptyObjects = true, close = true): JsonSchema {
-  const out: JsonSchema = {};
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'properties' || key === 'definitions' || key === 'patternProperties') {
-      out[key] = Object.fromEntries(Object.entries(value as Record<string, JsonSchema>).map(([k, v]) => [k, stricten(v, closeEmptyObjects, close)]));
-    } else if ((key === 'items' || key === 'additionalProperties') && isSchema(value)) {
-      out[key] = stricten(value, closeEmptyObjects, close);
-    } else if (key === 'not' && isSchema(value)) {
-      out[key] = stricten(value, closeEmptyObjects, false);
-    } else if ((key === 'allOf' || key === 'anyOf' || key === 'oneOf') && Array.isArray(value)) {
-      // Branches only add constraints (structural schemas): the object's own properties define its fields.
-      out[key] = value.map((v) => (isSchema(v) ? stricten(v, closeEmptyObjects, false) : v));
-    } else {
-      out[key] = value;
-    }
-  }
-  if (out['x-kubernetes-int-or-string'] === true) {
-    delete out.type;
-    out.anyOf = [{ type: 'integer' }, { type: 'string' }];
-  }
-  if (out['x-kubernetes-embedded-resource'] === true) {
-    out.properties = { apiVersion: { type: 'string' }, kind: { type: 'string' }, metadata: { type: 'object' }, ...(out.properties as JsonSchema) };
-  }
-  const isObject = out.type === 'object' || (out.type === undefined && out.properties !== undefined);
-  // In a CRD, an object with no properties and no preserve-unknown-fields is pruned to {} by the server.
-  const open = out['x-kubernetes-preserve-unknown-fields'] === true || out.additionalProperties !== undefined;
-  const composed = out.allOf !== undefined || out.anyOf !== undefined || out.oneOf !== undefined;
-  const described = out.properties !== undefined;
-  if (close && isObject && !open && (described || (closeEmptyObjects && !composed))) {
-    out.additionalProperties = false;
-  }
-  return out;
-}
-
-function isSchema(value: unknown): value is JsonSchema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+function readJson(file: string): JsonSchema {
+  return JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { OMANTEL_YAML, twoRegions } from '../helpers/configs';
-import { sharedValidator } from '../helpers/manifests';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -53,7 +52,6 @@ describe('sovereign CLI', () => {
 
   test('synth output passes validate', () => {
     run('cli.ts', ['synth', '--config', OMANTEL_YAML, '--out', out]);
-    if (sharedValidator() === undefined) return;
     const result = run('cli.ts', ['validate', out]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -105,7 +103,6 @@ describe('sovereign CLI', () => {
   });
 
   test('validate lists every violation with file, object and path and exits 1', () => {
-    if (sharedValidator() === undefined) return;
     const dir = mkdtempSync(join(tmpdir(), 'cli-validate-'));
     writeFileSync(join(dir, 'secret.yaml'), 'apiVersion: v1\nkind: Secret\nmetadata: { name: s, namespace: x }\nstringData: { password: hunter2 }\n');
     writeFileSync(join(dir, 'widget.yaml'), 'apiVersion: example.com/v1\nkind: Widget\nmetadata: { name: w }\n');
@@ -116,10 +113,18 @@ describe('sovereign CLI', () => {
     expect(result.stderr).toMatch(/2 objects in 2 files .*: 2 violation\(s\)/);
   });
 
-  test('validate says clearly when it has no schemas', () => {
+  test('validate says clearly when the additional CRD folder is missing', () => {
     const result = run('cli.ts', ['validate', ROOT, '--crds', '/nonexistent']);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('no schema folder found (/nonexistent); pass --crds DIR');
+    expect(result.stderr).toContain('no CRD folder at /nonexistent: --crds DIR must be a folder of CustomResourceDefinition YAML files');
+  });
+
+  test('validate uses the shipped schemas whatever SOVEREIGN_CRDS says', () => {
+    run('cli.ts', ['synth', '--config', OMANTEL_YAML, '--out', out]);
+    const result = run('cli.ts', ['validate', out], { SOVEREIGN_CRDS: '/nonexistent' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/checked against the shipped schemas: 0 violation\(s\)/);
   });
 
   test('the cdk8s app reads SOVEREIGN_CONFIG and CDK8S_OUTDIR', () => {

@@ -71,8 +71,7 @@ describe('explicit DR promotion', () => {
     expect(result.promotion?.regions.find((r) => r.region === HEL)?.removed).toContain(CRON);
     expect(result.promotion?.regions.find((r) => r.region === FSN)?.added).toContain(CRON);
     expect(result.promotion?.regions.find((r) => r.region === FSN)?.changed).toContain(PRIMARY_SERVICE);
-    const validator = sharedValidator();
-    if (validator !== undefined) expect(validator.validateDirectory(out).violations).toEqual([]);
+    expect(sharedValidator().validateDirectory(out).violations).toEqual([]);
   });
 
   test('promotions A -> B -> A return byte-identical output', () => {
