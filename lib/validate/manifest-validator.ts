@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../output/region-files';
 import { checkCelRules } from './cel-rules';
@@ -7,6 +7,13 @@ import { checkPodSecurity } from './pod-security';
 import { SchemaRegistry } from './schema-registry';
 import { checkSecretData } from './secret-data';
 import { describeObject, jsonPointerToPath, type Manifest, type Violation } from './violation';
+
+/** What a validation run looked at and found. */
+export interface ValidationResult {
+  readonly files: number;
+  readonly objects: number;
+  readonly violations: Violation[];
+}
 
 /**
  * Checks rendered manifests the way a production cluster would judge them: strict schema (core kinds and
@@ -16,13 +23,17 @@ export class ManifestValidator {
   /** A validator over `schemas`: by default the ones that ship with the package. */
   constructor(private readonly schemas: SchemaRegistry = SchemaRegistry.shipped()) {}
 
-  /** Every violation in a list of objects; `file` is recorded on each violation when given. */
+  /**
+   * Every violation in a list of objects meant for one cluster (two objects of one kind, namespace and name are a
+   * `duplicate` violation); `file` is recorded on each violation when given.
+   */
   public validateObjects(objects: readonly unknown[], file?: string): Violation[] {
-    return objects.flatMap((object) => this.validateObject(object).map((v) => (file === undefined ? v : { ...v, file })));
+    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(objects.map((object) => ({ object })))];
+    return file === undefined ? violations : violations.map((v) => ({ ...v, file }));
   }
 
   /** Every violation in the `*.yaml` files under `dir` (recursively), except kustomization files. */
-  public validateDirectory(dir: string): { files: number; objects: number; violations: Violation[] } {
+  public validateDirectory(dir: string): ValidationResult {
     const root = resolve(dir);
     if (!existsSync(root)) {
       throw new Error(`no such folder: ${dir}`);
@@ -31,7 +42,16 @@ export class ManifestValidator {
       .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name) && e.name !== KUSTOMIZATION_FILE)
       .map((e) => join(e.parentPath, e.name))
       .sort();
+    return this.validateFiles(files);
+  }
+
+  /**
+   * Every violation in the given manifest files (multi-document YAML). The files of one folder are taken as one
+   * cluster's manifests (as a region folder or a kustomization is), so duplicates are looked for per folder.
+   */
+  public validateFiles(files: readonly string[]): ValidationResult {
     const violations: Violation[] = [];
+    const perFolder = new Map<string, { object: unknown; file: string }[]>();
     let objects = 0;
     for (const file of files) {
       const name = relative(process.cwd(), file);
@@ -43,9 +63,12 @@ export class ManifestValidator {
         const object = document.toJS();
         if (object === null) continue;
         objects++;
-        violations.push(...this.validateObjects([object], name));
+        violations.push(...this.validateObject(object).map((v) => ({ ...v, file: name })));
+        const folder = dirname(resolve(file));
+        perFolder.set(folder, [...(perFolder.get(folder) ?? []), { object, file: name }]);
       }
     }
+    for (const entries of perFolder.values()) violations.push(...duplicates(entries));
     return { files: files.length, objects, violations };
   }
 
@@ -96,4 +119,29 @@ function dedupe(violations: Violation[]): Violation[] {
     const key = `${v.path}\u0000${v.message}`;
     return !seen.has(key) && (seen.add(key), true);
   });
+}
+
+// Two objects with one API group, kind, namespace and name in one cluster: applying them, the second silently replaces the first.
+function duplicates(entries: readonly { readonly object: unknown; readonly file?: string }[]): Violation[] {
+  const seen = new Map<string, string | undefined>();
+  const violations: Violation[] = [];
+  for (const { object, file } of entries) {
+    const manifest = object as Manifest;
+    if (typeof manifest?.apiVersion !== 'string' || typeof manifest.kind !== 'string' || typeof manifest.metadata?.name !== 'string') continue;
+    const group = manifest.apiVersion.includes('/') ? manifest.apiVersion.split('/')[0] : '';
+    const key = [group, manifest.kind, manifest.metadata.namespace ?? '', manifest.metadata.name].join('\u0000');
+    if (!seen.has(key)) {
+      seen.set(key, file);
+      continue;
+    }
+    const first = seen.get(key);
+    violations.push({
+      ...(file !== undefined ? { file } : {}),
+      object: describeObject(manifest),
+      path: 'metadata.name',
+      rule: 'duplicate',
+      message: `the same object is rendered twice${first !== undefined ? ` (first in ${first})` : ''}; applying both, the second replaces the first — rename one of them`,
+    });
+  }
+  return violations;
 }

@@ -41,7 +41,8 @@ describe('RegionContext', () => {
     new CnpgHotStandbyPair(fsn, 'orders', { name: 'orders-db', namespace: 'orders', primaryRegion: fsn, replicaRegion: hel });
     const replica = Testing.synth(hel);
     expect(replica.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Cluster/orders-db-replica', 'Namespace/orders', 'Service/orders-db-mesh']);
-    expectValidManifests([...Testing.synth(fsn), ...replica]);
+    expectValidManifests(Testing.synth(fsn));
+    expectValidManifests(replica);
   });
 
   test('createNamespaces: false leaves namespaces to the chart owner', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManifestValidator } from '../../lib/validate/manifest-validator';
@@ -218,6 +218,31 @@ function widgetCrdFolder(): string {
   writeFileSync(join(dir, 'widgets.yaml'), JSON.stringify(crd));
   return dir;
 }
+
+describe('ManifestValidator duplicate objects', () => {
+  const configMap = (name: string, apiVersion = 'v1') => ({ apiVersion, kind: 'ConfigMap', metadata: { name, namespace: 'apps' } });
+
+  test('catches the same object twice in one cluster, whatever its version', () => {
+    expect(validator.validateObjects([configMap('a'), configMap('b'), configMap('a')]).map(formatViolation)).toEqual([
+      'ConfigMap/apps/a: metadata.name: the same object is rendered twice; applying both, the second replaces the first — rename one of them [duplicate]',
+    ]);
+  });
+
+  test('looks for duplicates per folder: one per region folder is fine, two in one folder are not', () => {
+    // GIVEN two region folders with the same ConfigMap, and a third that holds it twice
+    const root = mkdtempSync(join(tmpdir(), 'validate-duplicates-'));
+    for (const region of ['fsn', 'hel', 'nbg']) mkdirSync(join(root, region));
+    const yaml = (object: unknown) => `${JSON.stringify(object)}\n`;
+    writeFileSync(join(root, 'fsn', 'a.yaml'), yaml(configMap('a')));
+    writeFileSync(join(root, 'hel', 'a.yaml'), yaml(configMap('a')));
+    writeFileSync(join(root, 'nbg', 'a.yaml'), yaml(configMap('a')));
+    writeFileSync(join(root, 'nbg', 'b.yaml'), yaml(configMap('a')));
+    // WHEN the folder is validated
+    const result = validator.validateDirectory(root);
+    // THEN only the folder with two copies has a violation, naming both files
+    expect(result.violations.map((v) => [v.file?.replace(/.*validate-duplicates-[^/]+\//, ''), v.rule, v.message.includes('(first in ') && v.message.includes('nbg/a.yaml')])).toEqual([['nbg/b.yaml', 'duplicate', true]]);
+  });
+});
 
 describe('SchemaRegistry', () => {
   test('fails when the extra CRD folder is missing, saying what to pass', () => {
