@@ -34,6 +34,8 @@ export { RegionContext, RegionRole } from './common/region-context';
 export type { RegionContextProps, IssuerRef } from './common/region-context';
 export { SovereignApp } from './sovereign/sovereign-app';
 export type { SovereignAppProps } from './sovereign/sovereign-app';
+export { SovereignValidation } from './validate/cdk8s-validation';
+export type { SovereignValidationProps, Cdk8sValidationContext } from './validate/cdk8s-validation';
 export { synthesizeSovereign } from './sovereign/synthesize';
 export type { KubeObject, RegionOutput, SovereignOutput, ReplicationSummary, DatabaseSummary } from './sovereign/synthesize';
 export { synthSovereignToFolder, formatSummary } from './sovereign/synth-to-folder';

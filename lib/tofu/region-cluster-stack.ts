@@ -1,6 +1,7 @@
 // The only folder that imports cdktf: CDKTF was deprecated by its vendor (2025-12-10, 0.21.0 final), so a later
 // move (to a fork or to plain Terraform JSON) touches this folder alone.
 // Provider resources come from their submodules: the package root loads every resource class (~1 s at start-up).
+import './peer-dependencies';
 import { ClusterRoleBindingV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-binding-v1';
 import { ClusterRoleV1 } from '@cdktf/provider-kubernetes/lib/cluster-role-v1';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';

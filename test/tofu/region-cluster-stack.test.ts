@@ -161,3 +161,16 @@ describe('tofu entry points', () => {
     expect(readdirSync(join(out, 'stacks')).sort()).toEqual([FSN, HEL]);
   });
 });
+
+describe('sovereign-cdk8s/tofu without its optional peers', () => {
+  test('fails with the install command when cdktf is missing', () => {
+    // GIVEN a Node process in which cdktf cannot be resolved (as when a consumer never installed the optional peer)
+    const hideCdktf =
+      "const M = require('module'); const resolve = M._resolveFilename; M._resolveFilename = function (request, ...rest) { if (/^cdktf(\\/|$)/.test(request)) { const e = new Error(`Cannot find module '${request}'`); e.code = 'MODULE_NOT_FOUND'; throw e; } return resolve.call(this, request, ...rest); };";
+    // WHEN the entry point is loaded
+    const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', `${hideCdktf} require('./lib/tofu');`], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
+    // THEN it stops with a message naming the peer and how to install it
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('sovereign-cdk8s/tofu needs the optional peer dependencies cdktf, which are not installed. Install them with: npm install --save-dev cdktf@"^0.21.0"');
+  });
+});
