@@ -12,7 +12,6 @@ const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
   exports: Record<string, string | { types: string; default: string }>;
   typesVersions: Record<string, Record<string, string[]>>;
 };
-// Entry points whose source lands on another branch; the exports already name them.
 /** The sources `npm run build` compiles: tsconfig.build.json's program, imports followed. */
 function buildSources(): string[] {
   const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
