@@ -7,7 +7,7 @@ import {
   ClusterSpecResourcesLimits,
   ClusterSpecResourcesRequests,
 } from '../../imports/clusters-postgresql.cnpg.io';
-import { type ContainerResources, DNS1123_LABEL, QUANTITY, resourcesProblems } from '../common/kube-values';
+import { type ContainerResources, DNS1123_LABEL, DNS1123_SUBDOMAIN, IMAGE_REF, QUANTITY, resourcesProblems } from '../common/kube-values';
 import { globalServiceAnnotations, MeshAffinity } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { LABEL_PREFIX } from '../common/labels';
@@ -322,6 +322,15 @@ function validate(props: CnpgHotStandbyPairProps): void {
     problems.push(`storageSize: "${props.storageSize}" is not a Kubernetes quantity such as "10Gi"`);
   }
   problems.push(...resourcesProblems('resources', props.resources));
+  if (props.imageName !== undefined && !IMAGE_REF.test(props.imageName)) {
+    problems.push(`imageName: "${props.imageName}" is not an image reference such as "ghcr.io/cloudnative-pg/postgresql:16.6"`);
+  }
+  if (props.postgresMajor !== undefined && (!Number.isInteger(props.postgresMajor) || props.postgresMajor < 13)) {
+    problems.push(`postgresMajor: must be a supported PostgreSQL major, 13 or newer (got ${props.postgresMajor})`);
+  }
+  if (props.storageClass !== undefined && !DNS1123_SUBDOMAIN.test(props.storageClass)) {
+    problems.push(`storageClass: "${props.storageClass}" is not a StorageClass name`);
+  }
   for (const [field, value] of [['database', props.database], ['owner', props.owner]] as const) {
     if (value !== undefined && !PG_IDENTIFIER.test(value)) problems.push(`${field}: "${value}" is not a lowercase PostgreSQL identifier`);
   }

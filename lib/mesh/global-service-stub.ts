@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { labelNameProblem, labelsProblems, throwIfProblems } from '../common/problems';
 import { globalStubAnnotations } from './cluster-mesh';
 
 export interface GlobalServiceStubPort {
@@ -27,6 +28,15 @@ export class GlobalServiceStub extends Construct {
 
   constructor(scope: Construct, id: string, props: GlobalServiceStubProps) {
     super(scope, id);
+    throwIfProblems(`GlobalServiceStub ${props.namespace}/${props.name}`, [
+      ...[labelNameProblem('name', props.name), labelNameProblem('namespace', props.namespace)].filter((p): p is string => p !== undefined),
+      ...(props.ports.length === 0 ? ['ports: list at least one port, as on the backing Service'] : []),
+      ...props.ports.flatMap((p, i) => [
+        ...(Number.isInteger(p.port) && p.port >= 1 && p.port <= 65535 ? [] : [`ports[${i}].port: ${p.port} must be a whole number from 1 to 65535`]),
+        ...(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) && p.name.length <= 15 ? [] : [`ports[${i}].name: ${JSON.stringify(p.name)} must be a port name (lowercase letters, digits, '-', at most 15)`]),
+      ]),
+      ...labelsProblems('labels', props.labels),
+    ]);
     this.name = props.name;
     new k8s.KubeService(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels, annotations: globalStubAnnotations() },

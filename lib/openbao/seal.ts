@@ -1,5 +1,5 @@
 import type { k8s } from 'cdk8s-plus-28';
-import { DNS1123_SUBDOMAIN } from '../common/kube-values';
+import { CONFIG_MAP_KEY, DNS1123_SUBDOMAIN } from '../common/kube-values';
 
 /** What a seal adds to the server: its config stanza and the pod volumes it reads. */
 export interface SealBinding {
@@ -46,6 +46,9 @@ class StaticSeal extends OpenBaoSeal {
     }
     if (!DNS1123_SUBDOMAIN.test(props.secretName)) {
       throw new Error(`static seal secretName "${props.secretName}" must be the name of a Secret (DNS-1123 subdomain)`);
+    }
+    if (props.secretKey !== undefined && !CONFIG_MAP_KEY.test(props.secretKey)) {
+      throw new Error(`static seal secretKey "${props.secretKey}" must be a Secret data key (letters, digits, '-', '_', '.')`);
     }
   }
 

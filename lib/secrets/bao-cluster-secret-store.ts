@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { ClusterSecretStore, ClusterSecretStoreSpecProviderVaultCaProviderType, ClusterSecretStoreSpecProviderVaultVersion } from '../../imports/clustersecretstores-external-secrets.io';
+import { labelsProblems, throwIfProblems } from '../common/problems';
 import { CERT_ROLES } from '../openbao/acl-policy';
 import type { IOpenBaoRegion } from '../openbao/openbao-region';
 import type { WorkloadCredentials } from './workload-identity';
@@ -34,6 +35,10 @@ export class BaoClusterSecretStore extends Construct {
 
   constructor(scope: Construct, id: string, props: BaoClusterSecretStoreProps) {
     super(scope, id);
+    throwIfProblems(`BaoClusterSecretStore ${String(props.name)}`, [
+      ...(Object.values(BaoStoreName).includes(props.name) ? [] : [`name: ${JSON.stringify(props.name)} must be BaoStoreName.LOCAL or BaoStoreName.PRIMARY`]),
+      ...labelsProblems('labels', props.labels),
+    ]);
     this.name = props.name;
     this.server = props.name === BaoStoreName.LOCAL ? props.openbao.localUrl : props.openbao.primaryUrl;
     this.vaultRole = props.name === BaoStoreName.LOCAL ? CERT_ROLES.esoRead : CERT_ROLES.esoPush;

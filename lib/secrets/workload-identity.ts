@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
-import { GO_DURATION } from '../common/kube-values';
+import { DNS1123_SUBDOMAIN, GO_DURATION } from '../common/kube-values';
+import { labelNameProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
+import { type IssuerRef, issuerRefProblems } from '../common/region-context';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
-import type { IssuerRef } from '../openbao/openbao-region';
 import { spiffeId, type WorkloadRef } from './spiffe';
 
 /** Where a workload's credentials live once its identity is bound: a `kubernetes.io/tls` Secret. */
@@ -54,6 +55,12 @@ class SpiffeCertificateIdentity extends WorkloadIdentity {
 
   public bind(scope: Construct, id: string, options: WorkloadIdentityBindOptions): WorkloadCredentials {
     const { workload } = options;
+    throwIfProblems(`workload identity ${workload.namespace}/${workload.serviceAccount}`, [
+      ...[labelNameProblem('workload.namespace', workload.namespace), objectNameProblem('workload.serviceAccount', workload.serviceAccount)].filter((p): p is string => p !== undefined),
+      ...(DNS1123_SUBDOMAIN.test(options.trustDomain) ? [] : [`trustDomain: ${JSON.stringify(options.trustDomain)} must be a SPIFFE trust domain such as "omantel.example"`]),
+      ...issuerRefProblems('issuer', options.issuer),
+      ...labelsProblems('labels', options.labels),
+    ]);
     const uri = spiffeId(options.trustDomain, workload);
     const secretName = `${workload.serviceAccount}-svid`;
     new Certificate(scope, id, {

@@ -1,0 +1,59 @@
+import { App, Chart, Testing } from 'cdk8s';
+import { CnpgHotStandbyPair } from '../../lib/cnpg/cnpg-hot-standby-pair';
+import { RegionContext } from '../../lib/common/region-context';
+import { GlobalServiceStub } from '../../lib/mesh/global-service-stub';
+import { OpenBaoSeal } from '../../lib/openbao/seal';
+import { BaoClusterSecretStore, BaoStoreName } from '../../lib/secrets/bao-cluster-secret-store';
+import { WorkloadIdentity } from '../../lib/secrets/workload-identity';
+import { FSN } from '../helpers/configs';
+
+// Every public construct validates its props eagerly and lists every problem at once (STYLE rule 7).
+function chart(): Chart {
+  const c = new Chart(Testing.app(), 'c');
+  RegionContext.provide(c, { sovereign: 'acme', region: FSN, trustDomain: 'acme.example' });
+  return c;
+}
+
+describe('prop validation', () => {
+  test('fails when a GlobalServiceStub has a bad name, no ports or a bad port', () => {
+    expect(() => new GlobalServiceStub(chart(), 's', { name: 'Mesh', namespace: 'apps', ports: [] })).toThrow(
+      'GlobalServiceStub apps/Mesh is invalid:\n  - name: "Mesh" must be a DNS-1123 label (lowercase letters, digits, \'-\') of at most 63 characters\n  - ports: list at least one port, as on the backing Service',
+    );
+    expect(() => new GlobalServiceStub(chart(), 's', { name: 'mesh', namespace: 'apps', ports: [{ name: 'Postgres_Port', port: 70000 }] })).toThrow(
+      '  - ports[0].port: 70000 must be a whole number from 1 to 65535\n  - ports[0].name: "Postgres_Port" must be a port name',
+    );
+  });
+
+  test('fails when a BaoClusterSecretStore is given a name other than the two stores', () => {
+    const credentials = { spiffeId: 'spiffe://acme.example/ns/eso/sa/eso', namespace: 'eso', secretName: 'eso-svid', certificateKey: 'tls.crt', privateKeyKey: 'tls.key' } as const;
+    const openbao = { namespace: 'openbao', localUrl: 'https://x', primaryUrl: 'https://y', caSecretName: 'openbao-tls' } as any;
+    expect(() => new BaoClusterSecretStore(chart(), 's', { name: 'bao-replica' as BaoStoreName, openbao, credentials })).toThrow(
+      'name: "bao-replica" must be BaoStoreName.LOCAL or BaoStoreName.PRIMARY',
+    );
+  });
+
+  test('fails when a static seal names a bad Secret key', () => {
+    expect(() => OpenBaoSeal.staticKey({ keyId: '1', secretName: 'seal', secretKey: 'a/b' })).toThrow('static seal secretKey "a/b" must be a Secret data key');
+  });
+
+  test('fails when a CnpgHotStandbyPair has a bad image, major or storage class', () => {
+    const c = chart();
+    expect(() => new CnpgHotStandbyPair(c, 'p', { name: 'db', namespace: 'apps', primaryRegion: c, imageName: 'Postgres:16', postgresMajor: 12, storageClass: 'Fast_SSD' })).toThrow(
+      [
+        '  - imageName: "Postgres:16" is not an image reference such as "ghcr.io/cloudnative-pg/postgresql:16.6"',
+        '  - postgresMajor: must be a supported PostgreSQL major, 13 or newer (got 12)',
+        '  - storageClass: "Fast_SSD" is not a StorageClass name',
+      ].join('\n'),
+    );
+  });
+
+  test('fails when a workload identity is bound with a bad trust domain or issuer', () => {
+    expect(() =>
+      WorkloadIdentity.spiffeCertificate().bind(new App(), 'id', {
+        workload: { namespace: 'apps', serviceAccount: 'api' },
+        trustDomain: 'Not A Domain',
+        issuer: { kind: 'ClusterIssuer', name: 'Spiffe CA' },
+      }),
+    ).toThrow('workload identity apps/api is invalid:\n  - trustDomain: "Not A Domain" must be a SPIFFE trust domain such as "omantel.example"\n  - issuer.name: "Spiffe CA" must be a DNS-1123 subdomain');
+  });
+});
