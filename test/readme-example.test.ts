@@ -3,7 +3,8 @@ import { CnpgHotStandbyPair, CnpgTlsHandoverSecrets, loadSovereignConfig, PairTo
 import { OMANTEL_YAML } from './helpers/configs';
 import { expectValidSovereign } from './helpers/manifests';
 
-// The README's "Using it as a library" example, kept compiling and valid.
+// The README's "A whole Sovereign, with constructs of your own": a pair added to a Sovereign's region charts, with the
+// replication TLS hand-over the README says such pairs need, kept compiling and valid.
 test('the README library example composes valid manifests', () => {
   const config = loadSovereignConfig(OMANTEL_YAML, { env: {} });
   const app = new App();
