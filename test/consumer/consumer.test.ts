@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 // A platform team's first and second use of the package, end to end: `npm pack`, install the tarball into a new cdk8s
 // app outside the repository (dependencies from the npm cache where it has them, otherwise the registry), compose the
@@ -92,6 +92,23 @@ describe('a consumer cdk8s app using the packed tarball', () => {
     expect(existsSync(join(app, '__snapshots__', 'main.test.ts.snap'))).toBe(true);
     run('npx', ['jest', '--ci'], app, { CI: 'true' });
   }, 300_000);
+
+  test('no declaration file the entry points reach mentions zod (a consumer\'s tsc never reads its types)', () => {
+    // Walk the relative imports of the .d.ts files from each entry point: that is what a consumer's tsc loads.
+    const root = join(app, 'node_modules', pkg.name, 'build', 'lib');
+    const reached = new Set<string>();
+    const visit = (file: string) => {
+      if (reached.has(file)) return;
+      reached.add(file);
+      for (const [, spec] of readFileSync(file, 'utf8').matchAll(/(?:from |import\()['"](\.[^'"]+)['"]/g)) {
+        const target = join(dirname(file), spec);
+        visit(existsSync(`${target}.d.ts`) ? `${target}.d.ts` : join(target, 'index.d.ts'));
+      }
+    };
+    for (const entry of ['index.d.ts', 'validate/index.d.ts', 'tofu/index.d.ts']) visit(join(root, entry));
+    expect(reached.size).toBeGreaterThan(20);
+    expect([...reached].filter((file) => /['"]zod['"]/.test(readFileSync(file, 'utf8'))).map((file) => file.slice(root.length + 1))).toEqual([]);
+  });
 
   test('the bin reports the package version, and the main entry loads no validator code', () => {
     expect(run('npx', ['sovereign', '--version'], app).trim()).toBe(pkg.version);

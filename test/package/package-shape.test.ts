@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import * as semver from 'semver';
 import * as ts from 'typescript';
 
 const ROOT = join(__dirname, '..', '..');
@@ -97,5 +98,16 @@ describe('package shape', () => {
     expect(sourcesOf.filter((s) => !existsSync(join(ROOT, s)))).toEqual([]);
     const built = targets.filter((t) => existsSync(join(ROOT, t.replace(/^build\//, '').replace(/\.(d\.ts|js)$/, '.ts'))));
     expect(shipped).toEqual(expect.arrayContaining(built));
+  });
+
+  test('engines states a Node.js range every runtime dependency supports', () => {
+    // GIVEN the declared range and the engines of each installed runtime dependency
+    const ours = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string }; dependencies: Record<string, string> });
+    const unsupported = Object.keys(ours.dependencies).flatMap((name) => {
+      const theirs = (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { engines?: { node?: string } }).engines?.node;
+      // THEN every Node.js version we claim is one the dependency claims too
+      return theirs === undefined || semver.subset(ours.engines.node, theirs) ? [] : [`${name} needs ${theirs}`];
+    });
+    expect(unsupported).toEqual([]);
   });
 });
