@@ -7,6 +7,8 @@ export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** A Kubernetes label key: optional DNS-subdomain prefix and '/', then a name of letters, digits, '-', '_', '.'. */
 export const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** `spiffe://<trust domain>/<path>`. */
+export const SPIFFE_ID = /^spiffe:\/\/[a-z0-9._-]+(\/[A-Za-z0-9._~!$&'()*+,;=:@%-]+)+$/;
 /** A Secret or ConfigMap data key. */
 export const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
 /** Go duration as ESO, cert-manager and Prometheus read it: "1h", "20m", "1h30m". */

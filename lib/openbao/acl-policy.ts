@@ -15,7 +15,7 @@ export function renderPolicy(policy: AclPolicy): string {
  * OpenBao cert auth roles, each named after the one policy it grants. ESO's stores and the replicator log in with
  * these names, so they are defined once.
  */
-export const CERT_ROLES = { esoRead: 'eso-read', esoPush: 'eso-push', replicator: 'replicator' } as const;
+export const CERT_ROLES = { esoRead: 'eso-read', esoPush: 'eso-push', replicator: 'replicator', breakGlass: 'break-glass' } as const;
 
 /** Least-privilege policies of the agreed model (§7), scoped to one Sovereign's key prefix. */
 export function sovereignPolicies(sovereign: string, nativeReplication = false): { esoRead: AclPolicy; esoPush: AclPolicy; replicator: AclPolicy } {
@@ -42,4 +42,13 @@ export function sovereignPolicies(sovereign: string, nativeReplication = false):
         : { 'sys/storage/raft/snapshot': ['read'], 'sys/storage/raft/snapshot-force': ['update'] },
     },
   };
+}
+
+/**
+ * The break-glass administrator's policy: everything, as a root token would have. Self-init revokes its root token
+ * and creates no recovery keys, so without it nobody could ever rotate the trust CA, fix a policy or remove a dead
+ * Raft peer. Its cert role admits only an offline-held identity, and only from loopback (see OpenBaoRegion).
+ */
+export function breakGlassPolicy(): AclPolicy {
+  return { name: CERT_ROLES.breakGlass, paths: { '*': ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'] } };
 }

@@ -1,16 +1,17 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { CONFIG_MAP_KEY, type ContainerResources, DNS1123_LABEL, DNS1123_SUBDOMAIN, IMAGE_REF, QUANTITY, resourcesProblems } from '../common/kube-values';
+import { CONFIG_MAP_KEY, type ContainerResources, DNS1123_LABEL, DNS1123_SUBDOMAIN, IMAGE_REF, QUANTITY, resourcesProblems, SPIFFE_ID } from '../common/kube-values';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { REPLICATOR_WORKLOAD, ESO_WORKLOAD, spiffeId } from '../secrets/spiffe';
 import { type IssuerRef, issuerRefProblems, RegionContext, RegionRole } from '../common/region-context';
-import { type AclPolicy, CERT_ROLES, renderPolicy, sovereignPolicies } from './acl-policy';
+import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, sovereignPolicies } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
 import type { OpenBaoSeal } from './seal';
-import { type InitBlock, renderServerConfig, type ServerConfig } from './server-config';
+import { type InitBlock, renderInitializeConfig, renderServerConfig, type ServerConfig } from './server-config';
+import { SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT } from './server-scripts';
 import { throwIfProblems } from '../common/problems';
 
 export type { IssuerRef };
@@ -40,7 +41,7 @@ export interface OpenBaoRegionProps {
   readonly image?: string;
   /** Raft voters; odd, so a quorum survives the loss of a minority. 1 is for development only. @default 3 */
   readonly replicas?: number;
-  /** Server container resources. @default - none set */
+  /** Server container resources; replaces the default as a whole. @default requests cpu 250m and memory 256Mi, memory limit 1Gi */
   readonly resources?: ContainerResources;
   /** Size of each server's Raft volume. @default '10Gi' */
   readonly storageSize?: string;
@@ -60,6 +61,23 @@ export interface OpenBaoRegionProps {
   readonly metricsNamespace?: string;
   /** Grant the replicator Vault's performance-replication API instead of Raft snapshots (nativePerformance links). @default false */
   readonly nativeReplication?: boolean;
+  /** The offline-held identity of the break-glass administrator. @default CN 'openbao-break-glass', its CA from ConfigMap 'openbao-break-glass-ca' key 'ca.crt' */
+  readonly breakGlass?: BreakGlassProps;
+}
+
+/**
+ * The break-glass administrator: a cert role bound to an identity kept offline (its certificate and key never reach
+ * a cluster), trusted through its own CA bundle, granting full admin and usable only from inside a server pod
+ * (`kubectl exec` or `kubectl port-forward`: logins are bound to loopback). It is the only admin path once
+ * self-init has revoked the root token.
+ */
+export interface BreakGlassProps {
+  /** Subject CN the break-glass certificate must carry (at most 64 characters). Set this or `spiffeId`. @default 'openbao-break-glass' */
+  readonly commonName?: string;
+  /** URI SAN the break-glass certificate must carry instead of a CN. @default - the common name is used */
+  readonly spiffeId?: string;
+  /** ConfigMap (in the OpenBao namespace) with the CA that issued the break-glass certificate. @default 'openbao-break-glass-ca' key 'ca.crt' */
+  readonly caBundle?: { readonly configMapName: string; readonly key: string };
 }
 
 /** Labels of the OpenBao server pods (also the Raft auto_join selector). */
@@ -70,13 +88,25 @@ const PORT_CLUSTER = 8201;
 const UID = 100;
 const GID = 1000;
 const PATHS = {
+  /** What the server loads: assembled per pod by the `select-config` init container. */
   config: '/openbao/config',
+  /** The ConfigMap: `server.json` for every pod, `initialize.json` for the one pod that may self-initialise. */
+  configTemplates: '/openbao/config-templates',
   data: '/openbao/data',
   tls: '/openbao/tls',
   trustBundle: '/openbao/trust-bundle',
+  breakGlass: '/openbao/break-glass',
   audit: '/openbao/audit',
-  tmp: '/tmp',
+  /** `$TMPDIR`: snapshot restores stream through `os.CreateTemp("", ...)` (openbao v2.6.2 physical/raft/snapshot/snapshot.go). */
+  scratch: '/openbao/scratch',
+  /** `$HOME` of the CLI; small and in memory. */
+  home: '/tmp',
 } as const;
+/** Requests by default: a BestEffort OpenBao is the first pod a node evicts. */
+const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } };
+const HEADLESS_SERVICE = 'openbao-internal';
+/** Logins of the break-glass role are accepted from loopback only (cert path_login.go checks token_bound_cidrs, v2.6.2). */
+const LOOPBACK = ['127.0.0.1/32', '::1/128'];
 
 /**
  * One region's independent OpenBao cluster (§2, §4): Raft voters that only ever find peers inside this region's
@@ -98,8 +128,10 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
   public readonly serverConfig: ServerConfig;
   /** Policies written by self-initialisation, by name. */
   public readonly policies: readonly AclPolicy[];
-  /** Cert auth roles written by self-initialisation: role (= policy) name -> allowed SPIFFE URI. */
+  /** Cert auth roles written by self-initialisation for workloads: role (= policy) name -> allowed SPIFFE URI. */
   public readonly certRoles: Readonly<Record<string, string>>;
+  /** Self-initialisation, which only ordinal 0 loads, and only while no peer is initialised. */
+  public readonly initialize: readonly InitBlock[];
   /** Non-fatal findings for the synth summary. */
   public readonly warnings: readonly string[];
 
@@ -128,15 +160,18 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
 
     // Self-initialisation: policies and cert roles bind exactly the SPIFFE IDs the workload certificates carry.
     const policies = sovereignPolicies(region.sovereign, props.nativeReplication ?? false);
-    this.policies = [policies.esoRead, policies.esoPush, policies.replicator];
+    this.policies = [policies.esoRead, policies.esoPush, policies.replicator, breakGlassPolicy()];
     this.certRoles = {
       [CERT_ROLES.esoRead]: spiffeId(trustDomain, ESO_WORKLOAD),
       [CERT_ROLES.esoPush]: spiffeId(trustDomain, ESO_WORKLOAD),
       [CERT_ROLES.replicator]: spiffeId(trustDomain, { ...REPLICATOR_WORKLOAD, namespace: ns }),
     };
-    const auditPath = props.auditStorage === undefined ? 'stdout' : `${PATHS.audit}/audit.log`;
-    const initialize: InitBlock[] = [
-      { name: 'audit', requests: [{ name: 'enable-file-audit', operation: 'update', path: 'sys/audit/file', data: { type: 'file', options: { file_path: auditPath } } }] },
+    const breakGlass = props.breakGlass ?? {};
+    const breakGlassCa = breakGlass.caBundle ?? { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' };
+    const certRole = (role: string, data: Record<string, unknown>) => ({ name: `cert-role-${role}`, operation: 'update' as const, path: `auth/cert/certs/${role}`, data });
+    // Audit is declarative (the `audit` stanza below): a `sys/audit` request is refused since 2.3.2, and a failed
+    // self-init request leaves a marker that makes every later start refuse to unseal (vault/self_init.go, v2.6.2).
+    this.initialize = [
       { name: 'secrets', requests: [{ name: 'mount-kv-v2', operation: 'update', path: 'sys/mounts/secret', data: { type: 'kv', options: { version: '2' } } }] },
       { name: 'auth', requests: [{ name: 'enable-cert-auth', operation: 'update', path: 'sys/auth/cert', data: { type: 'cert' } }] },
       {
@@ -145,19 +180,26 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       },
       {
         name: 'cert-roles',
-        requests: Object.entries(this.certRoles).map(([role, uri]) => ({
-          name: `cert-role-${role}`,
-          operation: 'update' as const,
-          path: `auth/cert/certs/${role}`,
-          data: {
-            // The trust bundle is read from the mounted ConfigMap at init time, never inlined in the config.
-            certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.trustBundle}/ca.crt` },
-            allowed_uri_sans: [uri],
-            token_policies: [role],
+        requests: [
+          ...Object.entries(this.certRoles).map(([role, uri]) =>
+            certRole(role, {
+              // The trust bundle is read from the mounted ConfigMap at init time, never inlined in the config.
+              certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.trustBundle}/ca.crt` },
+              allowed_uri_sans: [uri],
+              token_policies: [role],
+              token_ttl: '15m',
+              token_max_ttl: '1h',
+            }),
+          ),
+          certRole(CERT_ROLES.breakGlass, {
+            certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.breakGlass}/ca.crt` },
+            ...(breakGlass.spiffeId !== undefined ? { allowed_uri_sans: [breakGlass.spiffeId] } : { allowed_common_names: [breakGlass.commonName ?? 'openbao-break-glass'] }),
+            token_policies: [CERT_ROLES.breakGlass],
+            token_bound_cidrs: LOOPBACK,
             token_ttl: '15m',
             token_max_ttl: '1h',
-          },
-        })),
+          }),
+        ],
       },
     ];
 
@@ -195,7 +237,14 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       seal: seal.stanza,
       service_registration: { kubernetes: {} },
       telemetry: { prometheus_retention_time: '24h', disable_hostname: true },
-      initialize,
+      audit: [
+        {
+          type: 'file',
+          path: 'file',
+          description: 'Every request and response, HMAC-ed',
+          options: { file_path: props.auditStorage === undefined ? 'stdout' : `${PATHS.audit}/audit.log` },
+        },
+      ],
     };
 
     const serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta('openbao'), automountServiceAccountToken: true });
@@ -208,7 +257,10 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'openbao' },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount.name, namespace: ns }],
     });
-    new k8s.KubeConfigMap(this, 'Config', { metadata: meta('openbao-config'), data: { 'server.json': renderServerConfig(this.serverConfig) } });
+    new k8s.KubeConfigMap(this, 'Config', {
+      metadata: meta('openbao-config'),
+      data: { 'server.json': renderServerConfig(this.serverConfig), 'initialize.json': renderInitializeConfig(this.initialize) },
+    });
 
     const serviceNames = ['openbao', 'openbao-active', 'openbao-standby', 'openbao-internal', 'openbao-primary'];
     const podNames = Array.from({ length: this.replicas }, (_, i) => `openbao-${i}.openbao-internal`);
@@ -243,7 +295,16 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       new GlobalServiceStub(this, 'openbao-primary', { name: 'openbao-primary', namespace: ns, ports: [{ name: 'http', port: PORT_API }], labels: region.commonLabels });
     }
 
-    const health = '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204';
+    // sys/health answers 200 active, 429 standby (200 with standbyok), 501 uninitialised, 503 sealed
+    // (http/sys_health.go, v2.6.2). Readiness takes only unsealed, initialised servers; liveness restarts a sealed one,
+    // because auto-unseal only runs at process start; the startup probe waits for the listener, which self-init and
+    // the first join hold back.
+    const healthProbe = (query: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({
+      httpGet: { path: `/v1/sys/health?${query}`, port: k8s.IntOrString.fromNumber(PORT_API), scheme: 'HTTPS' },
+      periodSeconds,
+      failureThreshold,
+      timeoutSeconds: 5,
+    });
     const volumeClaim = (name: string, size: string, storageClass?: string): k8s.KubePersistentVolumeClaimProps => ({
       metadata: { name, labels },
       spec: {
@@ -253,6 +314,9 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       },
     });
     const fieldEnv = (name: string, fieldPath: string): k8s.EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+    const restricted: k8s.SecurityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
+    const quantities = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+    const helperResources = { requests: quantities({ cpu: '10m', memory: '16Mi' }), limits: quantities({ memory: '64Mi' }) };
     new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: meta('openbao'),
       spec: {
@@ -274,6 +338,8 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
             serviceAccountName: serviceAccount.name,
             automountServiceAccountToken: true,
             terminationGracePeriodSeconds: 30,
+            // The tls-reloader signals the server process in the next container.
+            shareProcessNamespace: true,
             securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: GID, fsGroup: GID, seccompProfile: { type: 'RuntimeDefault' } },
             affinity: {
               nodeAffinity: {
@@ -286,12 +352,42 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
             topologySpreadConstraints: [
               { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: serverLabels } },
             ],
+            initContainers: [
+              {
+                // Exactly one pod may ever load `initialize`: a pod with both `initialize` and `retry_join` bootstraps
+                // its own single-node cluster instead of joining (openbao/openbao#2274, #3652; command/server.go at
+                // v2.6.2 runs Initialize before the backgrounded retry join completes).
+                name: 'select-config',
+                image: this.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/bin/sh', '-c', SELECT_CONFIG_SCRIPT],
+                env: [
+                  fieldEnv('POD_NAME', 'metadata.name'),
+                  { name: 'REPLICAS', value: String(this.replicas) },
+                  { name: 'PEER_DOMAIN', value: `${HEADLESS_SERVICE}.${ns}.svc` },
+                  { name: 'PEER_PORT', value: String(PORT_API) },
+                  { name: 'PEER_WAIT_SECONDS', value: '300' },
+                  { name: 'TEMPLATES', value: PATHS.configTemplates },
+                  { name: 'CONFIG', value: PATHS.config },
+                  { name: 'BAO_CACERT', value: `${PATHS.tls}/ca.crt` },
+                  { name: 'HOME', value: PATHS.home },
+                ],
+                resources: helperResources,
+                securityContext: restricted,
+                volumeMounts: [
+                  { name: 'config-templates', mountPath: PATHS.configTemplates, readOnly: true },
+                  { name: 'config', mountPath: PATHS.config },
+                  { name: 'tls', mountPath: PATHS.tls, readOnly: true },
+                  { name: 'home', mountPath: PATHS.home },
+                ],
+              },
+            ],
             containers: [
               {
                 name: 'openbao',
                 image: this.image,
                 imagePullPolicy: 'IfNotPresent',
-                command: ['bao', 'server', `-config=${PATHS.config}/server.json`],
+                command: ['bao', 'server', `-config=${PATHS.config}`],
                 ports: [
                   { name: 'http', containerPort: PORT_API, protocol: 'TCP' },
                   { name: 'https-internal', containerPort: PORT_CLUSTER, protocol: 'TCP' },
@@ -300,48 +396,57 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                   fieldEnv('POD_NAME', 'metadata.name'),
                   fieldEnv('BAO_K8S_POD_NAME', 'metadata.name'),
                   fieldEnv('BAO_K8S_NAMESPACE', 'metadata.namespace'),
-                  fieldEnv('VAULT_RAFT_NODE_ID', 'metadata.name'),
+                  // BAO_ first: the VAULT_ name only works through api.ReadBaoVariable's fallback (physical/raft/raft.go, v2.6.2).
+                  fieldEnv('BAO_RAFT_NODE_ID', 'metadata.name'),
                   { name: 'BAO_API_ADDR', value: `https://$(POD_NAME).${internalHost}:${PORT_API}` },
                   { name: 'BAO_CLUSTER_ADDR', value: `https://$(POD_NAME).${internalHost}:${PORT_CLUSTER}` },
                   { name: 'BAO_ADDR', value: `https://127.0.0.1:${PORT_API}` },
                   { name: 'BAO_CACERT', value: `${PATHS.tls}/ca.crt` },
-                  { name: 'HOME', value: PATHS.tmp },
+                  { name: 'HOME', value: PATHS.home },
+                  { name: 'TMPDIR', value: PATHS.scratch },
                 ],
-                resources: toResources(props.resources),
-                readinessProbe: {
-                  httpGet: { path: health, port: k8s.IntOrString.fromNumber(PORT_API), scheme: 'HTTPS' },
-                  initialDelaySeconds: 5,
-                  periodSeconds: 5,
-                  failureThreshold: 2,
-                },
-                livenessProbe: {
-                  httpGet: { path: health, port: k8s.IntOrString.fromNumber(PORT_API), scheme: 'HTTPS' },
-                  initialDelaySeconds: 60,
-                  periodSeconds: 10,
-                  failureThreshold: 6,
-                },
-                securityContext: {
-                  allowPrivilegeEscalation: false,
-                  readOnlyRootFilesystem: true,
-                  runAsNonRoot: true,
-                  capabilities: { drop: ['ALL'] },
-                },
+                resources: toResources(props.resources ?? DEFAULT_RESOURCES),
+                startupProbe: healthProbe('standbyok=true&sealedcode=204&uninitcode=204', 5, 120),
+                readinessProbe: healthProbe('standbyok=true', 5, 2),
+                livenessProbe: healthProbe('standbyok=true&uninitcode=204', 10, 6),
+                securityContext: restricted,
                 volumeMounts: [
                   { name: 'config', mountPath: PATHS.config, readOnly: true },
                   { name: 'data', mountPath: PATHS.data },
                   { name: 'tls', mountPath: PATHS.tls, readOnly: true },
                   { name: 'trust-bundle', mountPath: PATHS.trustBundle, readOnly: true },
-                  { name: 'tmp', mountPath: PATHS.tmp },
+                  { name: 'break-glass-ca', mountPath: PATHS.breakGlass, readOnly: true },
+                  { name: 'scratch', mountPath: PATHS.scratch },
+                  { name: 'home', mountPath: PATHS.home },
                   ...seal.volumeMounts,
                   ...(props.auditStorage !== undefined ? [{ name: 'audit', mountPath: PATHS.audit }] : []),
                 ],
               },
+              {
+                // OpenBao 2.6 reads tls_cert_file once and reloads it only on SIGHUP (command/server.go; the listener's
+                // tls_auto_reload is on main after 2.6.2, in no release): cert-manager renews at day 60 of 90.
+                name: 'tls-reloader',
+                image: this.image,
+                imagePullPolicy: 'IfNotPresent',
+                command: ['/bin/sh', '-c', TLS_RELOAD_SCRIPT],
+                env: [
+                  { name: 'TLS_DIR', value: PATHS.tls },
+                  { name: 'INTERVAL_SECONDS', value: '60' },
+                ],
+                resources: helperResources,
+                securityContext: restricted,
+                volumeMounts: [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }],
+              },
             ],
             volumes: [
-              { name: 'config', configMap: { name: 'openbao-config' } },
+              { name: 'config-templates', configMap: { name: 'openbao-config' } },
+              { name: 'config', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
               { name: 'tls', secret: { secretName: this.caSecretName, defaultMode: 0o440 } },
               { name: 'trust-bundle', configMap: { name: trustBundle.configMapName, items: [{ key: trustBundle.key, path: 'ca.crt' }] } },
-              { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('64Mi') } },
+              { name: 'break-glass-ca', configMap: { name: breakGlassCa.configMapName, items: [{ key: breakGlassCa.key, path: 'ca.crt' }] } },
+              // Disk-backed and as large as the Raft volume, so a restored snapshot of all of it fits.
+              { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString(props.storageSize ?? '10Gi') } },
+              { name: 'home', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
               ...seal.volumes,
             ],
           },
@@ -417,5 +522,17 @@ function validate(props: OpenBaoRegionProps): void {
     if (!CONFIG_MAP_KEY.test(props.trustBundle.key)) problems.push(`trustBundle.key: "${props.trustBundle.key}" is not a ConfigMap key (letters, digits, '-', '_', '.')`);
   }
   if (props.storageClass !== undefined && !DNS1123_SUBDOMAIN.test(props.storageClass)) problems.push(`storageClass: "${props.storageClass}" is not a StorageClass name`);
+  const breakGlass = props.breakGlass;
+  if (breakGlass !== undefined) {
+    if (breakGlass.commonName !== undefined && breakGlass.spiffeId !== undefined) problems.push('breakGlass: set commonName or spiffeId, not both');
+    if (breakGlass.commonName !== undefined && (breakGlass.commonName.length === 0 || breakGlass.commonName.length > 64)) {
+      problems.push(`breakGlass.commonName: "${breakGlass.commonName}" must be 1 to 64 characters (an X.509 CN)`);
+    }
+    if (breakGlass.spiffeId !== undefined && !SPIFFE_ID.test(breakGlass.spiffeId)) problems.push(`breakGlass.spiffeId: "${breakGlass.spiffeId}" is not a SPIFFE ID such as "spiffe://omantel.example/break-glass"`);
+    if (breakGlass.caBundle !== undefined) {
+      if (!DNS1123_SUBDOMAIN.test(breakGlass.caBundle.configMapName)) problems.push(`breakGlass.caBundle.configMapName: "${breakGlass.caBundle.configMapName}" is not a ConfigMap name`);
+      if (!CONFIG_MAP_KEY.test(breakGlass.caBundle.key)) problems.push(`breakGlass.caBundle.key: "${breakGlass.caBundle.key}" is not a ConfigMap key`);
+    }
+  }
   throwIfProblems('OpenBaoRegion', problems);
 }

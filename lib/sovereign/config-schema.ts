@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { pairNameProblem } from '../cnpg/naming';
-import { DNS1123_LABEL, DNS1123_SUBDOMAIN, GO_DURATION, IMAGE_REF, LABEL_KEY, QUANTITY } from '../common/kube-values';
+import { CONFIG_MAP_KEY, DNS1123_LABEL, DNS1123_SUBDOMAIN, GO_DURATION, IMAGE_REF, LABEL_KEY, QUANTITY, SPIFFE_ID } from '../common/kube-values';
 
 // Each pattern carries the fix in its message: config errors must say what is wrong and how to mend it.
 // Five-field cron (minute hour day-of-month month day-of-week) as Kubernetes CronJobs accept it.
@@ -117,6 +117,17 @@ export const openBaoSchema = z
       .default({ mechanism: 'raftSnapshot', schedule: '*/5 * * * *' }),
     tlsIssuer: issuerRef('sovereign-ca'),
     ui: z.boolean().default(false),
+    breakGlass: z
+      .strictObject({
+        commonName: z.string().min(1).max(64, { error: 'must be at most 64 characters (an X.509 CN)' }).optional(),
+        spiffeId: z.string().regex(SPIFFE_ID, { error: 'must be a SPIFFE ID such as "spiffe://omantel.example/break-glass"' }).optional(),
+        caBundle: z
+          .strictObject({ configMapName: dnsLabel(253), key: z.string().regex(CONFIG_MAP_KEY, { error: 'must be a ConfigMap key' }).default('ca.crt') })
+          .default({ configMapName: 'openbao-break-glass-ca', key: 'ca.crt' }),
+      })
+      .refine((b) => b.commonName === undefined || b.spiffeId === undefined, { error: 'set commonName or spiffeId, not both' })
+      .default({ caBundle: { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' } })
+      .describe('The offline-held identity of the break-glass administrator (default CN openbao-break-glass) and the CA that issued it'),
   })
   .default({
     image: 'quay.io/openbao/openbao:2.6.2',
@@ -129,6 +140,7 @@ export const openBaoSchema = z
     replication: { mechanism: 'raftSnapshot', schedule: '*/5 * * * *' },
     tlsIssuer: { kind: 'ClusterIssuer', name: 'sovereign-ca' },
     ui: false,
+    breakGlass: { caBundle: { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' } },
   });
 
 export const identitySchema = z

@@ -36,6 +36,8 @@ export interface OpenBaoConfig {
   readonly replication: { readonly mechanism: 'raftSnapshot' | 'nativePerformance'; readonly schedule: string };
   readonly tlsIssuer: IssuerRef;
   readonly ui: boolean;
+  /** The break-glass administrator's offline identity (a CN, or a SPIFFE ID) and the CA that issued it. */
+  readonly breakGlass: { readonly commonName?: string; readonly spiffeId?: string; readonly caBundle: { readonly configMapName: string; readonly key: string } };
 }
 
 /** The `identity` block with defaults applied. */
@@ -140,7 +142,8 @@ export type RegionInput = Omit<RegionConfig, 'seal'> & { readonly seal?: { reado
 /** A static seal as written; `secretKey` defaults to "key". */
 export type StaticSealInput = WithDefaults<StaticSealConfig, 'secretKey'>;
 /** The `openbao` block as written. */
-export type OpenBaoInput = Partial<Omit<OpenBaoConfig, 'storage' | 'trustBundle' | 'seal' | 'replication' | 'tlsIssuer'>> & {
+export type OpenBaoInput = Partial<Omit<OpenBaoConfig, 'storage' | 'trustBundle' | 'seal' | 'replication' | 'tlsIssuer' | 'breakGlass'>> & {
+  readonly breakGlass?: { readonly commonName?: string; readonly spiffeId?: string; readonly caBundle?: WithDefaults<OpenBaoConfig['breakGlass']['caBundle'], 'key'> };
   readonly storage?: Partial<StorageConfig>;
   readonly trustBundle?: WithDefaults<OpenBaoConfig['trustBundle'], 'key'>;
   readonly seal?: { readonly static: StaticSealInput };

@@ -64,6 +64,7 @@ export class Sovereign extends Construct {
         auditStorage: openbao.auditStorage,
         serviceMonitor: openbao.serviceMonitor,
         metricsNamespace: openbao.metricsNamespace,
+        breakGlass: openbao.breakGlass,
       });
       // ESO: its SVID, one store for local reads and one for writes to the primary (§7).
       const credentials = esoIdentity.bind(chart, 'eso-identity', { workload: ESO_WORKLOAD, trustDomain: identity.trustDomain, issuer: identity.issuer, labels: chart.commonLabels });

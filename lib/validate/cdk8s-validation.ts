@@ -30,6 +30,7 @@ const FIXES: Record<Violation['rule'], string> = {
   'pod-security': 'Make the pod template meet Pod Security Standards "restricted".',
   'secret-data': 'Reference secrets by name and key; never render their values.',
   duplicate: 'Give one of the objects another name or namespace.',
+  openbao: 'Change the OpenBao server pod or its config as the message says; it would not boot, or not stay healthy, as rendered.',
 };
 
 /**

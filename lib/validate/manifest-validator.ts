@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../output/region-files';
 import { checkCelRules } from './cel-rules';
+import { checkOpenBao } from './openbao-rules';
 import { checkPodSecurity } from './pod-security';
 import { SchemaRegistry } from './schema-registry';
 import { checkSecretData } from './secret-data';
@@ -17,7 +18,8 @@ export interface ValidationResult {
 
 /**
  * Checks rendered manifests the way a production cluster would judge them: strict schema (core kinds and
- * vendored CRDs, with their CEL rules), Pod Security `restricted` for every pod template, and no secret data.
+ * vendored CRDs, with their CEL rules), Pod Security `restricted` for every pod template, no secret data, no duplicate
+ * objects, and the OpenBao server behaviours a schema cannot see (self-init, audit, probes, `$TMPDIR`, certificate reload).
  */
 export class ManifestValidator {
   /** A validator over `schemas`: by default the ones that ship with the package. */
@@ -28,7 +30,8 @@ export class ManifestValidator {
    * `duplicate` violation); `file` is recorded on each violation when given.
    */
   public validateObjects(objects: readonly unknown[], file?: string): Violation[] {
-    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(objects.map((object) => ({ object })))];
+    const entries = objects.map((object) => ({ object }));
+    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(entries), ...checkOpenBao(entries)];
     return file === undefined ? violations : violations.map((v) => ({ ...v, file }));
   }
 
@@ -68,7 +71,7 @@ export class ManifestValidator {
         perFolder.set(folder, [...(perFolder.get(folder) ?? []), { object, file: name }]);
       }
     }
-    for (const entries of perFolder.values()) violations.push(...duplicates(entries));
+    for (const entries of perFolder.values()) violations.push(...duplicates(entries), ...checkOpenBao(entries));
     return { files: files.length, objects, violations };
   }
 

@@ -19,7 +19,7 @@ const ALLOWED_SELINUX_TYPES = new Set(['', 'container_t', 'container_init_t', 'c
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 
 /** Where each workload kind keeps its pod template's spec. */
-function podSpecPath(object: Manifest): string[] | undefined {
+export function podSpecPath(object: Manifest): string[] | undefined {
   switch (object.kind) {
     case 'Pod':
       return ['spec'];

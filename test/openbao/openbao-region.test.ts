@@ -22,7 +22,9 @@ const find = (objects: KubeObject[], kind: string, name: string): any => {
   return found;
 };
 
-const serverConfig = (objects: KubeObject[]) => JSON.parse((find(objects, 'ConfigMap', 'openbao-config') as any).data['server.json']);
+const configFile = (objects: KubeObject[], file: string) => JSON.parse((find(objects, 'ConfigMap', 'openbao-config') as any).data[file]);
+const serverConfig = (objects: KubeObject[]) => configFile(objects, 'server.json');
+const initConfig = (objects: KubeObject[]) => configFile(objects, 'initialize.json');
 const podSpec = (objects: KubeObject[]) => find(objects, 'StatefulSet', 'openbao').spec.template.spec;
 
 describe('OpenBaoRegion', () => {
@@ -39,6 +41,7 @@ describe('OpenBaoRegion', () => {
 
   describe('server config', () => {
     const config = serverConfig(primary);
+    const init = initConfig(primary);
 
     test('Raft peers are found only in the region’s own namespace by the server pod labels', () => {
       expect(config.storage.raft.path).toBe('/openbao/data');
@@ -87,26 +90,28 @@ describe('OpenBaoRegion', () => {
       expect(config.ui).toBe(false);
     });
 
-    test('self-init requests are present and ordered: audit, kv-v2, cert auth, policies, cert roles', () => {
-      const requests = config.initialize.flatMap((block: any) => Object.values(block).flatMap((b: any) => b.request.map((r: any) => Object.entries(r)[0])));
+    test('self-init requests are present and ordered: kv-v2, cert auth, policies, cert roles (audit is declarative)', () => {
+      const requests = init.initialize.flatMap((block: any) => Object.values(block).flatMap((b: any) => b.request.map((r: any) => Object.entries(r)[0])));
       expect(requests.map(([name, r]: any) => `${name} ${r.operation} ${r.path}`)).toEqual([
-        'enable-file-audit update sys/audit/file',
         'mount-kv-v2 update sys/mounts/secret',
         'enable-cert-auth update sys/auth/cert',
         'policy-eso-read update sys/policies/acl/eso-read',
         'policy-eso-push update sys/policies/acl/eso-push',
         'policy-replicator update sys/policies/acl/replicator',
+        'policy-break-glass update sys/policies/acl/break-glass',
         'cert-role-eso-read update auth/cert/certs/eso-read',
         'cert-role-eso-push update auth/cert/certs/eso-push',
         'cert-role-replicator update auth/cert/certs/replicator',
+        'cert-role-break-glass update auth/cert/certs/break-glass',
       ]);
+      expect(Object.keys(config)).not.toContain('initialize');
       const mount = requests.find(([name]: any) => name === 'mount-kv-v2')[1];
       expect(mount.data).toEqual({ type: 'kv', options: { version: '2' } });
     });
 
     test('policies are least privilege on the Sovereign prefix', () => {
       const policy = (name: string) => {
-        const block = config.initialize.find((b: any) => b.policies).policies.request.find((r: any) => r[`policy-${name}`]);
+        const block = init.initialize.find((b: any) => b.policies).policies.request.find((r: any) => r[`policy-${name}`]);
         return JSON.parse(block[`policy-${name}`].data.policy);
       };
       expect(policy('eso-read')).toEqual({ path: { 'secret/data/sovereign/omantel/*': { capabilities: ['read'] }, 'secret/metadata/sovereign/omantel/*': { capabilities: ['read', 'list'] } } });
@@ -116,7 +121,7 @@ describe('OpenBaoRegion', () => {
 
     test('cert roles bind exactly the SPIFFE IDs and read the trust bundle from the mounted ConfigMap', () => {
       const roles = Object.fromEntries(
-        config.initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.map((r: any) => {
+        init.initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.map((r: any) => {
           const [name, request] = Object.entries(r)[0] as [string, any];
           return [name, request.data];
         }),
@@ -124,11 +129,87 @@ describe('OpenBaoRegion', () => {
       expect(roles['cert-role-eso-read'].allowed_uri_sans).toEqual([spiffeId('omantel.example', { namespace: 'external-secrets-system', serviceAccount: 'external-secrets' })]);
       expect(roles['cert-role-replicator'].allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replicator']);
       expect(roles['cert-role-eso-push'].token_policies).toEqual(['eso-push']);
-      for (const role of Object.values(roles) as any[]) {
-        expect(role.certificate).toEqual({ eval_source: 'file', eval_type: 'string', path: '/openbao/trust-bundle/ca.crt' });
+      for (const name of ['cert-role-eso-read', 'cert-role-eso-push', 'cert-role-replicator']) {
+        expect(roles[name].certificate).toEqual({ eval_source: 'file', eval_type: 'string', path: '/openbao/trust-bundle/ca.crt' });
       }
       const bundle = podSpec(primary).volumes.find((v: any) => v.name === 'trust-bundle');
       expect(bundle.configMap).toEqual({ name: 'spiffe-trust-bundle', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+    });
+  });
+
+  describe('boots on a real cluster (OpenBao 2.6.2 behaviour)', () => {
+    // GIVEN every supported size in both roles, WHEN rendered, THEN each region has every fix.
+    const cases = [1, 3, 5].flatMap((replicas) => [FSN, HEL].map((region) => [replicas, region === FSN ? 'primary' : 'replica', region] as const));
+    test.each(cases)('%d replica(s), %s region: one self-initialising pod, declarative audit, health probes, disk TMPDIR, SIGHUP reload', (replicas, _role, region) => {
+      const objects = regionObjects(twoRegions({ openbao: { replicas } }), region);
+      const pod = podSpec(objects);
+      const [server, reloader] = pod.containers;
+      // Self-init reaches only the pod the select-config init container chooses; the server loads its assembled folder.
+      expect(pod.initContainers.map((c: any) => c.name)).toEqual(['select-config']);
+      expect(server.command).toEqual(['bao', 'server', '-config=/openbao/config']);
+      expect(pod.volumes.find((v: any) => v.name === 'config')).toEqual({ name: 'config', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } });
+      expect(server.volumeMounts.map((m: any) => m.name)).not.toContain('config-templates');
+      expect(Object.keys(serverConfig(objects))).not.toContain('initialize');
+      expect(initConfig(objects).initialize.length).toBe(4);
+      // Audit is the declarative stanza (docs/configuration/audit.mdx), never a request (vault/logical_system.go, 2.3.2+).
+      expect(serverConfig(objects).audit).toEqual([{ file: { file: { description: 'Every request and response, HMAC-ed', options: { file_path: 'stdout' } } } }]);
+      expect(JSON.stringify(initConfig(objects))).not.toContain('sys/audit');
+      expect(JSON.stringify(serverConfig(objects))).not.toContain('unsafe_allow_api_audit_creation');
+      // Readiness excludes sealed and uninitialised servers.
+      expect(server.readinessProbe.httpGet.path).toBe('/v1/sys/health?standbyok=true');
+      // TMPDIR is disk-backed and as large as the Raft volume (snapshot restores use os.CreateTemp).
+      expect(server.env).toContainEqual({ name: 'TMPDIR', value: '/openbao/scratch' });
+      expect(pod.volumes.find((v: any) => v.name === 'scratch')).toEqual({ name: 'scratch', emptyDir: { sizeLimit: '10Gi' } });
+      // A renewed listener certificate reaches the server: SIGHUP from a sidecar that shares the process namespace.
+      expect(pod.shareProcessNamespace).toBe(true);
+      expect(reloader).toMatchObject({ name: 'tls-reloader', command: ['/bin/sh', '-c', expect.stringContaining('pkill -HUP -x bao')] });
+      expect(reloader.volumeMounts).toEqual([{ name: 'tls', mountPath: '/openbao/tls', readOnly: true }]);
+      // Node id from the pod name under its BAO_ name, and requests so the server is not BestEffort.
+      expect(server.env).toContainEqual({ name: 'BAO_RAFT_NODE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+      expect(server.resources.requests).toEqual({ cpu: '250m', memory: '256Mi' });
+    });
+
+    test('the select-config init container asks the peers of its own StatefulSet, through the headless Service', () => {
+      const [init] = podSpec(primary).initContainers;
+      const env = Object.fromEntries(init.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
+      expect(env).toMatchObject({ POD_NAME: 'metadata.name', REPLICAS: '3', PEER_DOMAIN: 'openbao-internal.openbao.svc', PEER_PORT: '8200', TEMPLATES: '/openbao/config-templates', CONFIG: '/openbao/config' });
+      expect(init.volumeMounts.map((m: any) => `${m.name}:${m.mountPath}`)).toEqual(['config-templates:/openbao/config-templates', 'config:/openbao/config', 'tls:/openbao/tls', 'home:/tmp']);
+      // Its peers must be able to answer it while they wait to join: the headless Service publishes not-ready pods.
+      expect(find(primary, 'Service', 'openbao-internal').spec.publishNotReadyAddresses).toBe(true);
+    });
+
+    test('a break-glass admin cert role, bound to an offline identity with its own CA, usable only from loopback', () => {
+      const request = initConfig(primary).initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.find((r: any) => r['cert-role-break-glass'])['cert-role-break-glass'];
+      expect(request.data).toEqual({
+        certificate: { eval_source: 'file', eval_type: 'string', path: '/openbao/break-glass/ca.crt' },
+        allowed_common_names: ['openbao-break-glass'],
+        token_policies: ['break-glass'],
+        // cert auth refuses a login from outside these (builtin/credential/cert/path_login.go, v2.6.2).
+        token_bound_cidrs: ['127.0.0.1/32', '::1/128'],
+        token_ttl: '15m',
+        token_max_ttl: '1h',
+      });
+      const policy = JSON.parse(initConfig(primary).initialize.find((b: any) => b.policies).policies.request.find((r: any) => r['policy-break-glass'])['policy-break-glass'].data.policy);
+      expect(policy).toEqual({ path: { '*': { capabilities: ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'] } } });
+      expect(podSpec(primary).volumes.find((v: any) => v.name === 'break-glass-ca').configMap).toEqual({ name: 'openbao-break-glass-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
+      expect(JSON.stringify(primary)).not.toMatch(/BEGIN|token":\s*"/);
+    });
+
+    test('the break-glass identity can be a SPIFFE ID with its own CA bundle', () => {
+      const objects = regionObjects(twoRegions({ openbao: { breakGlass: { spiffeId: 'spiffe://omantel.example/break-glass', caBundle: { configMapName: 'offline-ca' } } } }), FSN);
+      const request = initConfig(objects).initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.find((r: any) => r['cert-role-break-glass'])['cert-role-break-glass'];
+      expect(request.data.allowed_uri_sans).toEqual(['spiffe://omantel.example/break-glass']);
+      expect(request.data.allowed_common_names).toBeUndefined();
+      expect(podSpec(objects).volumes.find((v: any) => v.name === 'break-glass-ca').configMap.name).toBe('offline-ca');
+    });
+
+    test('fails on a break-glass identity that is both, or neither well-formed', () => {
+      expect(() => resolveSovereignConfig(twoRegions({ openbao: { breakGlass: { commonName: 'admin', spiffeId: 'spiffe://x.example/admin' } } }))).toThrow('openbao.breakGlass: set commonName or spiffeId, not both');
+      expect(() => resolveSovereignConfig(twoRegions({ openbao: { breakGlass: { spiffeId: 'admin' } } }))).toThrow('openbao.breakGlass.spiffeId: must be a SPIFFE ID');
+      const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions()) });
+      expect(
+        () => new OpenBaoRegion(sovereign.regionChart(FSN), 'x', { namespace: 'openbao-x', seal: OpenBaoSeal.staticKey({ keyId: '1', secretName: 's' }), breakGlass: { commonName: 'c'.repeat(65), caBundle: { configMapName: 'Bad_Name', key: 'ca.crt' } } }),
+      ).toThrow(/breakGlass\.commonName: "c{65}" must be 1 to 64 characters[\s\S]*breakGlass\.caBundle\.configMapName: "Bad_Name" is not a ConfigMap name/);
     });
   });
 
@@ -181,7 +262,9 @@ describe('OpenBaoRegion', () => {
 
     test('node id and addresses come from the pod name', () => {
       const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
-      expect(env.VAULT_RAFT_NODE_ID).toBe('metadata.name');
+      // physical/raft/raft.go (openbao v2.6.2) reads BAO_RAFT_NODE_ID; the VAULT_ name only through a fallback.
+      expect(env.BAO_RAFT_NODE_ID).toBe('metadata.name');
+      expect(env.VAULT_RAFT_NODE_ID).toBeUndefined();
       expect(env.BAO_API_ADDR).toBe('https://$(POD_NAME).openbao-internal.openbao.svc:8200');
       expect(env.BAO_CLUSTER_ADDR).toBe('https://$(POD_NAME).openbao-internal.openbao.svc:8201');
     });
@@ -190,13 +273,27 @@ describe('OpenBaoRegion', () => {
       expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } });
       expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
       const writable = container.volumeMounts.filter((m: any) => !m.readOnly).map((m: any) => m.mountPath);
-      expect(writable).toEqual(['/openbao/data', '/tmp']);
+      expect(writable).toEqual(['/openbao/data', '/openbao/scratch', '/tmp']);
+      for (const helper of [...pod.initContainers, pod.containers[1]]) {
+        expect(helper.securityContext).toEqual(container.securityContext);
+      }
       expect(pod.automountServiceAccountToken).toBe(true);
     });
 
-    test('readiness and liveness probe health over HTTPS, treating sealed and uninitialised as alive', () => {
-      expect(container.readinessProbe.httpGet).toEqual({ path: '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204', port: 8200, scheme: 'HTTPS' });
-      expect(container.livenessProbe.httpGet.scheme).toBe('HTTPS');
+    test('readiness takes only unsealed, initialised servers; liveness restarts a sealed one; a startup probe covers first boot', () => {
+      // http/sys_health.go (openbao v2.6.2): 200 active, 429 standby, 501 uninitialised, 503 sealed.
+      const probe = (p: any) => ({ path: p.httpGet.path, scheme: p.httpGet.scheme, period: p.periodSeconds, failures: p.failureThreshold });
+      expect(probe(container.readinessProbe)).toEqual({ path: '/v1/sys/health?standbyok=true', scheme: 'HTTPS', period: 5, failures: 2 });
+      expect(probe(container.livenessProbe)).toEqual({ path: '/v1/sys/health?standbyok=true&uninitcode=204', scheme: 'HTTPS', period: 10, failures: 6 });
+      expect(probe(container.startupProbe)).toEqual({ path: '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204', scheme: 'HTTPS', period: 5, failures: 120 });
+      expect(container.readinessProbe.httpGet.path).not.toMatch(/sealedcode|uninitcode/);
+      expect(container.livenessProbe.httpGet.path).not.toMatch(/sealedcode/);
+    });
+
+    test('resource requests by default, replaced as a whole when configured', () => {
+      expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } });
+      const custom = podSpec(regionObjects(twoRegions({ openbao: { resources: { requests: { cpu: '1', memory: '2Gi' } } } }), FSN)).containers[0];
+      expect(custom.resources).toEqual({ requests: { cpu: '1', memory: '2Gi' } });
     });
 
     test('the PDB keeps quorum', () => {
@@ -256,7 +353,7 @@ describe('OpenBaoRegion', () => {
       const config = serverConfig(objects);
       expect(config.ui).toBe(true);
       expect(config.listener[0].tcp.telemetry).toEqual({ unauthenticated_metrics_access: true });
-      expect(config.initialize[0].audit.request[0]['enable-file-audit'].data.options.file_path).toBe('/openbao/audit/audit.log');
+      expect(config.audit).toEqual([{ file: { file: { description: 'Every request and response, HMAC-ed', options: { file_path: '/openbao/audit/audit.log' } } } }]);
       const sts = find(objects, 'StatefulSet', 'openbao');
       expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data', 'audit']);
       expect(sts.spec.template.spec.containers[0].image).toBe(image);

@@ -64,7 +64,7 @@ describe('PerfReplicationLink (raftSnapshot)', () => {
     const objects = objectsOf(output, HEL);
     const cert = find(objects, 'Certificate', 'openbao-replicator-svid');
     expect(cert.spec.uris).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replicator']);
-    const config = JSON.parse(find(objectsOf(output, FSN), 'ConfigMap', 'openbao-config').data['server.json']);
+    const config = JSON.parse(find(objectsOf(output, FSN), 'ConfigMap', 'openbao-config').data['initialize.json']);
     const role = config.initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.find((r: any) => r['cert-role-replicator'])['cert-role-replicator'];
     expect(role.data.allowed_uri_sans).toEqual(cert.spec.uris);
     expect(find(objects, 'ServiceAccount', 'openbao-replicator').automountServiceAccountToken).toBe(false);
@@ -119,7 +119,7 @@ describe('PerfReplicationLink (nativePerformance)', () => {
   });
 
   test('the replicator policy grants the replication API instead of snapshots', () => {
-    const config = JSON.parse(find(objectsOf(output, FSN), 'ConfigMap', 'openbao-config').data['server.json']);
+    const config = JSON.parse(find(objectsOf(output, FSN), 'ConfigMap', 'openbao-config').data['initialize.json']);
     const policy = JSON.parse(config.initialize.find((b: any) => b.policies).policies.request.find((r: any) => r['policy-replicator'])['policy-replicator'].data.policy);
     expect(Object.keys(policy.path)).toEqual([
       'sys/replication/performance/status',

@@ -79,7 +79,7 @@ describe('SPIFFE workload identity', () => {
   test('the SPIFFE URIs in Certificates equal the allowed_uri_sans of the OpenBao cert roles, in every region', () => {
     const output = synth(twoRegions({ identity: { trustDomain: 'sov.example', issuer: { kind: 'Issuer', name: 'svid' } } }));
     for (const region of output.regions) {
-      const config = JSON.parse((region.objects.find((o) => o.metadata.name === 'openbao-config') as any).data['server.json']);
+      const config = JSON.parse((region.objects.find((o) => o.metadata.name === 'openbao-config') as any).data['initialize.json']);
       const roles = config.initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.map((r: any) => Object.values(r)[0] as any);
       const esoUri = (region.objects.find((o) => o.metadata.name === 'external-secrets-svid') as any).spec.uris[0];
       expect(esoUri).toBe('spiffe://sov.example/ns/external-secrets-system/sa/external-secrets');

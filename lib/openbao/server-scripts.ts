@@ -1,0 +1,64 @@
+// Shell scripts the OpenBao pods run (the image is Alpine with BusyBox). They take every value from the environment:
+// nothing user-provided is spliced into shell text. `test/openbao/server-scripts.test.ts` runs shellcheck on them.
+
+/**
+ * The `select-config` init container: every pod gets `server.json`; only ordinal 0 also gets `initialize.json`, and
+ * only once every peer has answered that it is not initialised. A peer that is initialised means the cluster exists
+ * (pod 0 lost its volume, say): pod 0 must join it, never bootstrap a second one. A peer that does not answer may be
+ * holding the cluster, so pod 0 waits, and after PEER_WAIT_SECONDS fails (the kubelet retries) rather than guess.
+ * `bao status` exits 2 for a sealed or uninitialised server and still prints its JSON (command/status.go, v2.6.2).
+ */
+export const SELECT_CONFIG_SCRIPT = `set -eu
+cp "$TEMPLATES/server.json" "$CONFIG/server.json"
+ordinal="\${POD_NAME##*-}"
+if [ "$ordinal" != "0" ]; then
+  echo "$POD_NAME joins the region's cluster through retry_join; only ordinal 0 may self-initialise"
+  exit 0
+fi
+deadline=$(( $(date +%s) + PEER_WAIT_SECONDS ))
+peer=1
+while [ "$peer" -lt "$REPLICAS" ]; do
+  address="https://\${POD_NAME%-*}-$peer.$PEER_DOMAIN:$PEER_PORT"
+  status="$(bao status -format=json -address="$address" 2>/dev/null)" || true
+  case "$status" in
+    *'"initialized": true'*)
+      echo "$address is initialised: $POD_NAME joins its cluster instead of self-initialising"
+      exit 0
+      ;;
+    *'"initialized": false'*)
+      peer=$((peer + 1))
+      ;;
+    *)
+      if [ "$(date +%s)" -ge "$deadline" ]; then
+        echo "$address did not answer within \${PEER_WAIT_SECONDS}s; refusing to self-initialise while it may hold the cluster" >&2
+        exit 1
+      fi
+      sleep 5
+      ;;
+  esac
+done
+cp "$TEMPLATES/initialize.json" "$CONFIG/initialize.json"
+echo "no peer is initialised: $POD_NAME self-initialises the region's cluster"
+`;
+
+/**
+ * The `tls-reloader` sidecar: when the kubelet swaps in the renewed certificate, send the server SIGHUP, on which
+ * OpenBao reloads its listener certificate (command/server.go reload handling, v2.6.2). The pod shares its process
+ * namespace and both containers run as the same user, so the signal is allowed without any capability.
+ */
+export const TLS_RELOAD_SCRIPT = `set -eu
+fingerprint() { cat "$TLS_DIR/tls.crt" "$TLS_DIR/tls.key" | sha256sum; }
+last="$(fingerprint)"
+while true; do
+  sleep "$INTERVAL_SECONDS"
+  current="$(fingerprint)"
+  if [ "$current" != "$last" ]; then
+    if pkill -HUP -x bao; then
+      echo "listener certificate renewed: sent SIGHUP to bao"
+      last="$current"
+    else
+      echo "listener certificate renewed, but no bao process to signal yet" >&2
+    fi
+  fi
+done
+`;

@@ -1,0 +1,138 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT } from '../../lib/openbao/server-scripts';
+import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
+import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
+import { OMANTEL_YAML, twoRegions } from '../helpers/configs';
+
+/** Every `/bin/sh -c <script>` a container of the rendered objects runs. */
+function renderedScripts(): string[] {
+  const outputs = [
+    synthesizeSovereign(loadSovereignConfig(OMANTEL_YAML, { env: {} })),
+    synthesizeSovereign(resolveSovereignConfig(twoRegions({ openbao: { replication: { mechanism: 'nativePerformance' } } }))),
+  ];
+  const scripts = new Set<string>();
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) return value.forEach(walk);
+    if (typeof value !== 'object' || value === null) return;
+    const command = (value as { command?: unknown }).command;
+    if (Array.isArray(command) && command[0] === '/bin/sh' && command[1] === '-c') scripts.add(command[2]);
+    Object.values(value).forEach(walk);
+  };
+  walk(outputs);
+  return [...scripts];
+}
+
+describe('shell scripts the library renders', () => {
+  const scripts = renderedScripts();
+
+  test('include the select-config and tls-reloader scripts of the OpenBao pods', () => {
+    expect(scripts).toEqual(expect.arrayContaining([SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT]));
+    expect(scripts.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test.each(renderedScripts().map((script) => [script.split('\n').find((l) => l !== 'set -eu' && l.trim() !== '')!.slice(0, 60), script]))(
+    'shellcheck (POSIX sh, every severity) passes: %s',
+    (_, script) => {
+      const result = spawnSync('shellcheck', ['--shell=sh', '--severity=style', '-'], { input: script, encoding: 'utf8' });
+      expect(result.error).toBeUndefined();
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    },
+  );
+});
+
+/** A folder with stand-ins for the commands the scripts call, and the templates select-config copies. */
+function sandbox(fakes: Record<string, string>): { dir: string; env: NodeJS.ProcessEnv } {
+  const dir = mkdtempSync(join(tmpdir(), 'openbao-script-'));
+  mkdirSync(join(dir, 'bin'));
+  for (const [name, body] of Object.entries(fakes)) {
+    writeFileSync(join(dir, 'bin', name), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(dir, 'bin', name), 0o755);
+  }
+  for (const folder of ['templates', 'config']) mkdirSync(join(dir, folder));
+  writeFileSync(join(dir, 'templates', 'server.json'), '{"storage":{}}\n');
+  writeFileSync(join(dir, 'templates', 'initialize.json'), '{"initialize":[]}\n');
+  return { dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, TEMPLATES: join(dir, 'templates'), CONFIG: join(dir, 'config') } };
+}
+
+// A `bao status` stand-in: answers per peer address from a table, exit 2 as bao does for a sealed server.
+const fakeBao = (answers: Record<string, 'initialized' | 'uninitialized' | 'down'>) =>
+  Object.entries(answers)
+    .map(
+      ([address, state]) =>
+        `case "$*" in *-address=${address}*) ${
+          state === 'down' ? 'echo "connection refused" >&2; exit 1' : `echo '{"initialized": ${state === 'initialized'}, "sealed": true}'; exit 2`
+        } ;; esac`,
+    )
+    .join('\n') + '\necho "unexpected bao call: $*" >&2; exit 1';
+
+function selectConfig(podName: string, replicas: number, answers: Record<string, 'initialized' | 'uninitialized' | 'down'> = {}) {
+  const { dir, env } = sandbox({ bao: fakeBao(answers), sleep: 'exit 0' });
+  const result = spawnSync('sh', ['-c', SELECT_CONFIG_SCRIPT], {
+    encoding: 'utf8',
+    env: { ...env, POD_NAME: podName, REPLICAS: String(replicas), PEER_DOMAIN: 'openbao-internal.openbao.svc', PEER_PORT: '8200', PEER_WAIT_SECONDS: '0' },
+  });
+  return { ...result, files: ['server.json', 'initialize.json'].filter((f) => existsSync(join(dir, 'config', f))) };
+}
+
+const peer = (ordinal: number) => `https://openbao-${ordinal}.openbao-internal.openbao.svc:8200`;
+
+describe('select-config: exactly one pod may ever self-initialise (openbao/openbao#2274, #3652)', () => {
+  test('ordinal 0 self-initialises when every peer answers that it is not initialised', () => {
+    const result = selectConfig('openbao-0', 3, { [peer(1)]: 'uninitialized', [peer(2)]: 'uninitialized' });
+    expect(result.status).toBe(0);
+    expect(result.files).toEqual(['server.json', 'initialize.json']);
+    expect(result.stdout).toContain('no peer is initialised: openbao-0 self-initialises');
+  });
+
+  test('ordinal 0 of a single-server region self-initialises without asking anyone', () => {
+    expect(selectConfig('openbao-0', 1).files).toEqual(['server.json', 'initialize.json']);
+  });
+
+  test('ordinal 0 joins instead when a peer is already initialised (its own volume was lost)', () => {
+    const result = selectConfig('openbao-0', 5, { [peer(1)]: 'uninitialized', [peer(2)]: 'initialized' });
+    expect(result.status).toBe(0);
+    expect(result.files).toEqual(['server.json']);
+    expect(result.stdout).toContain(`${peer(2)} is initialised: openbao-0 joins its cluster`);
+  });
+
+  test('ordinal 0 refuses to guess while a peer does not answer', () => {
+    const result = selectConfig('openbao-0', 3, { [peer(1)]: 'uninitialized', [peer(2)]: 'down' });
+    expect(result.status).toBe(1);
+    expect(result.files).toEqual(['server.json']);
+    expect(result.stderr).toContain(`${peer(2)} did not answer within 0s; refusing to self-initialise`);
+  });
+
+  test.each(['openbao-1', 'openbao-2', 'openbao-4'])('%s only ever joins, asking no one', (pod) => {
+    const result = selectConfig(pod, 5);
+    expect(result.status).toBe(0);
+    expect(result.files).toEqual(['server.json']);
+  });
+});
+
+describe('tls-reloader: a renewed certificate reaches the running server', () => {
+  test('sends SIGHUP to bao once the mounted certificate changes, and not before', async () => {
+    const { dir, env } = sandbox({ pkill: `echo "$*" >> "${'$'}PKILL_LOG"` });
+    const tls = join(dir, 'tls');
+    mkdirSync(tls);
+    writeFileSync(join(tls, 'tls.crt'), 'cert-1');
+    writeFileSync(join(tls, 'tls.key'), 'key-1');
+    const log = join(dir, 'pkill.log');
+    const reloader = spawn('sh', ['-c', TLS_RELOAD_SCRIPT], { env: { ...env, TLS_DIR: tls, INTERVAL_SECONDS: '0.2', PKILL_LOG: log } });
+    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      await wait(700);
+      expect(existsSync(log)).toBe(false);
+      writeFileSync(join(tls, 'tls.crt'), 'cert-2');
+      writeFileSync(join(tls, 'tls.key'), 'key-2');
+      for (let i = 0; i < 50 && !existsSync(log); i++) await wait(100);
+      await wait(500);
+      expect(readFileSync(log, 'utf8')).toBe('-HUP -x bao\n');
+    } finally {
+      reloader.kill();
+    }
+  });
+});
