@@ -138,7 +138,9 @@ export class PerfReplicationLink extends Construct {
       serviceAccountName: workload.serviceAccount,
       automountServiceAccountToken: false,
       restartPolicy: 'Never',
-      securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+      // fsGroup: without it the kubelet leaves the 0400 SVID files owned by root, unreadable to uid 100; with it they
+      // get its group and group read (kubernetes pkg/volume/volume_linux.go, the fsGroup ownership change).
+      securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
       affinity: {
         nodeAffinity: {
           requiredDuringSchedulingIgnoredDuringExecution: {

@@ -62,12 +62,20 @@ class SpiffeCertificateIdentity extends WorkloadIdentity {
       ...labelsProblems('labels', options.labels),
     ]);
     const uri = spiffeId(options.trustDomain, workload);
+    // OpenBao's cert auth names the identity alias after the subject CN and refuses a login whose alias name is empty
+    // (builtin/credential/cert/path_login.go, vault/request_handling.go "missing name in alias", v2.6.2). The SPIFFE
+    // ID is longer than X.509's 64-character CN limit, so it stays in the URI SAN.
+    const commonName = `${workload.serviceAccount}.${workload.namespace}`;
+    if (commonName.length > 64) {
+      throw new Error(`workload identity ${workload.namespace}/${workload.serviceAccount}: its certificate CN "${commonName}" would exceed X.509's 64 characters; shorten the service account or namespace name`);
+    }
     const secretName = `${workload.serviceAccount}-svid`;
     new Certificate(scope, id, {
       metadata: { name: secretName, namespace: workload.namespace, labels: options.labels },
       spec: {
         secretName,
         secretTemplate: options.labels === undefined ? undefined : { labels: options.labels },
+        commonName,
         uris: [uri],
         duration: this.props.duration ?? '1h',
         renewBefore: this.props.renewBefore ?? '20m',

@@ -60,6 +60,13 @@ describe('PerfReplicationLink (raftSnapshot)', () => {
     expect(pod.volumes.map((v: any) => v.name)).toEqual(['svid', 'openbao-ca', 'work']);
   });
 
+  test('the non-root replicator can read its 0400 SVID: the pod sets fsGroup, so the kubelet gives the files its group', () => {
+    const pod = find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator').spec.jobTemplate.spec.template.spec;
+    expect(pod.securityContext).toMatchObject({ runAsUser: 100, runAsGroup: 1000, fsGroup: 1000 });
+    expect(pod.volumes.find((v: any) => v.name === 'svid').secret.defaultMode).toBe(0o400);
+    expect(find(objectsOf(output, HEL), 'Certificate', 'openbao-replicator-svid').spec.commonName).toBe('openbao-replicator.openbao');
+  });
+
   test('the replicator logs in with its own SPIFFE SVID, which the OpenBao cert role binds', () => {
     const objects = objectsOf(output, HEL);
     const cert = find(objects, 'Certificate', 'openbao-replicator-svid');

@@ -60,12 +60,14 @@ describe('ESO stores', () => {
 });
 
 describe('SPIFFE workload identity', () => {
-  test('the ESO certificate is a short-lived SVID with a single URI SAN', () => {
+  test('the ESO certificate is a short-lived SVID with one URI SAN and a CN, which OpenBao names the alias after', () => {
     const [cert] = ofKind(synth(twoRegions()), 'Certificate').filter((e) => e.o.metadata.name === 'external-secrets-svid');
     expect(cert.o.metadata.namespace).toBe('external-secrets-system');
     expect(cert.o.spec).toEqual({
       secretName: 'external-secrets-svid',
       secretTemplate: { labels: expect.any(Object) },
+      // cert auth refuses an empty alias name, and names the alias after the subject CN (path_login.go, v2.6.2).
+      commonName: 'external-secrets.external-secrets-system',
       uris: ['spiffe://omantel.example/ns/external-secrets-system/sa/external-secrets'],
       duration: '1h',
       renewBefore: '20m',
@@ -74,6 +76,16 @@ describe('SPIFFE workload identity', () => {
       issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'spiffe-ca' },
     });
     expect(cert.o.spec.dnsNames).toBeUndefined();
+  });
+
+  test('fails when the workload\'s CN would exceed 64 characters', () => {
+    expect(() =>
+      WorkloadIdentity.spiffeCertificate().bind(new App(), 'id', {
+        workload: { namespace: 'tenant-with-a-rather-long-namespace-name', serviceAccount: 'an-equally-long-service-account' },
+        trustDomain: 'omantel.example',
+        issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' },
+      }),
+    ).toThrow('its certificate CN "an-equally-long-service-account.tenant-with-a-rather-long-namespace-name" would exceed X.509\'s 64 characters');
   });
 
   test('the SPIFFE URIs in Certificates equal the allowed_uri_sans of the OpenBao cert roles, in every region', () => {
