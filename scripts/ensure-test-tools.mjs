@@ -1,9 +1,12 @@
 // Run by `npm test` before the suite: the tests run real upstream tools (shellcheck lints every shell script the
-// library renders). A missing tool is installed from Debian's packages when this user can (root with apt-get);
+// library renders; promtool unit-tests every alerting rule). A missing tool is installed from Debian's packages when this user can (root with apt-get);
 // otherwise this stops with the exact command to run. No test ever skips for lack of a tool.
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const TOOLS = [{ command: 'shellcheck', debianPackage: 'shellcheck' }];
+const TOOLS = [
+  { command: 'shellcheck', debianPackage: 'shellcheck' },
+  { command: 'promtool', debianPackage: 'prometheus' },
+];
 
 const missing = TOOLS.filter(({ command }) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);
 if (missing.length > 0) {

@@ -9,7 +9,7 @@ import { CERT_ROLES } from './acl-policy';
 import { CILIUM_CLUSTER_LABEL } from './openbao-network-policies';
 import { type OpenBaoRegion, SERVER_LABELS } from './openbao-region';
 import { RaftSnapshotMechanism, ReplicationMechanism, formatDuration } from './replication-mechanism';
-import { throwIfProblems } from '../common/problems';
+import { labelsProblems, throwIfProblems } from '../common/problems';
 
 export interface PerfReplicationLinkProps {
   /** The Sovereign's write primary. */
@@ -20,6 +20,16 @@ export interface PerfReplicationLinkProps {
   readonly mechanism?: ReplicationMechanism;
   /** Identity of the replicator for cert auth on both sides. @default WorkloadIdentity.spiffeCertificate() */
   readonly identity?: WorkloadIdentity;
+  /** The raftSnapshot link's PrometheusRule. @default rendered, labelled `release: kube-prometheus-stack` */
+  readonly alerts?: ReplicationAlertsProps;
+}
+
+/** Whether and how the link's alerting rules are rendered. */
+export interface ReplicationAlertsProps {
+  /** Render the PrometheusRule (needs the prometheus-operator CRDs and kube-state-metrics). @default true */
+  readonly enabled?: boolean;
+  /** Labels the Prometheus `ruleSelector` matches (kube-prometheus-stack selects `release: <its release name>`). @default { release: 'kube-prometheus-stack' } */
+  readonly ruleLabels?: Readonly<Record<string, string>>;
 }
 
 const SVID_DIR = '/svid';
@@ -88,6 +98,7 @@ export class PerfReplicationLink extends Construct {
     if (RegionContext.of(this) !== targetRegion) {
       problems.push(`the link must be created inside the target region's chart (${targetRegion.region})`);
     }
+    problems.push(...labelsProblems('alerts.ruleLabels', props.alerts?.ruleLabels));
     if (mechanism instanceof RaftSnapshotMechanism && props.source.sealFingerprint !== props.target.sealFingerprint) {
       problems.push(
         `${targetRegion.region} uses a different seal than the primary (${props.target.sealFingerprint} vs ${props.source.sealFingerprint}); a restored snapshot can only be unsealed with the primary's key, so use the same static key id and Secret in every region`,
@@ -197,37 +208,41 @@ export class PerfReplicationLink extends Construct {
           },
         },
       });
-      this.alertAfterSeconds = 3 * raft.intervalSeconds;
-      const selector = `namespace="${ns}",cronjob="openbao-replicator"`;
-      new PrometheusRule(this, 'Alerts', {
-        metadata: meta('openbao-replication'),
-        spec: {
-          groups: [
-            {
-              name: 'openbao-replication',
-              rules: [
-                {
-                  alert: 'OpenBaoReplicationStale',
-                  expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`time() - kube_cronjob_status_last_successful_time{${selector}} > ${this.alertAfterSeconds}`),
-                  for: '1m',
-                  labels: { severity: 'critical', region: targetRegion.region },
-                  annotations: {
-                    summary: `OpenBao in ${targetRegion.region} has not restored a snapshot of the primary for more than 3 replication intervals (${formatDuration(this.alertAfterSeconds)})`,
-                    description: `Reads in ${targetRegion.region} are served from data older than ${formatDuration(this.alertAfterSeconds)}. Check the openbao-replicator Jobs in namespace ${ns}.`,
+      const alertAfter = 3 * raft.intervalSeconds;
+      this.alertAfterSeconds = alertAfter;
+      // The rules are optional, so the prometheus-operator CRDs are not a hard dependency.
+      if (props.alerts?.enabled ?? true) {
+        const selector = `namespace="${ns}",cronjob="openbao-replicator"`;
+        new PrometheusRule(this, 'Alerts', {
+          metadata: { ...meta('openbao-replication'), labels: { ...labels, ...(props.alerts?.ruleLabels ?? { release: 'kube-prometheus-stack' }) } },
+          spec: {
+            groups: [
+              {
+                name: 'openbao-replication',
+                rules: [
+                  {
+                    alert: 'OpenBaoReplicationStale',
+                    expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`time() - kube_cronjob_status_last_successful_time{${selector}} > ${alertAfter}`),
+                    for: '1m',
+                    labels: { severity: 'critical', region: targetRegion.region },
+                    annotations: {
+                      summary: `OpenBao in ${targetRegion.region} has not restored a snapshot of the primary for more than 3 replication intervals (${formatDuration(alertAfter)})`,
+                      description: `Reads in ${targetRegion.region} are served from data older than ${formatDuration(alertAfter)}. Check the openbao-replicator Jobs in namespace ${ns}.`,
+                    },
                   },
-                },
-                {
-                  alert: 'OpenBaoReplicationNeverSucceeded',
-                  expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(kube_cronjob_status_last_successful_time{${selector}})`),
-                  for: formatDuration(this.alertAfterSeconds),
-                  labels: { severity: 'critical', region: targetRegion.region },
-                  annotations: { summary: `OpenBao replication into ${targetRegion.region} has no successful run on record` },
-                },
-              ],
-            },
-          ],
-        },
-      });
+                  {
+                    alert: 'OpenBaoReplicationNeverSucceeded',
+                    expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(kube_cronjob_status_last_successful_time{${selector}})`),
+                    for: formatDuration(alertAfter),
+                    labels: { severity: 'critical', region: targetRegion.region },
+                    annotations: { summary: `OpenBao replication into ${targetRegion.region} has no successful run on record` },
+                  },
+                ],
+              },
+            ],
+          },
+        });
+      }
     } else {
       new k8s.KubeJob(this, 'Job', {
         metadata: meta('openbao-performance-secondary'),

@@ -113,8 +113,15 @@ export const openBaoSchema = z
           .string()
           .regex(CRON, { error: 'must be a five-field cron expression such as "*/5 * * * *"' })
           .default('*/5 * * * *'),
+        alerts: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            ruleLabels: z.record(z.string().regex(LABEL_KEY, { error: 'must be a label key' }), z.string().max(63)).default({ release: 'kube-prometheus-stack' }),
+          })
+          .default({ enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } })
+          .describe("The raftSnapshot link's PrometheusRule: whether to render it, and the labels Prometheus' ruleSelector matches"),
       })
-      .default({ mechanism: 'raftSnapshot', schedule: '*/5 * * * *' }),
+      .default({ mechanism: 'raftSnapshot', schedule: '*/5 * * * *', alerts: { enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } } }),
     tlsIssuer: issuerRef('sovereign-ca'),
     ui: z.boolean().default(false),
     breakGlass: z
@@ -137,7 +144,7 @@ export const openBaoSchema = z
     serviceMonitor: false,
     metricsNamespace: 'monitoring',
     seal: { static: { keyId: '1', secretName: 'openbao-seal', secretKey: 'key' } },
-    replication: { mechanism: 'raftSnapshot', schedule: '*/5 * * * *' },
+    replication: { mechanism: 'raftSnapshot', schedule: '*/5 * * * *', alerts: { enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } } },
     tlsIssuer: { kind: 'ClusterIssuer', name: 'sovereign-ca' },
     ui: false,
     breakGlass: { caBundle: { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' } },

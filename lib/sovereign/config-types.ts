@@ -33,7 +33,12 @@ export interface OpenBaoConfig {
   readonly serviceMonitor: boolean;
   readonly metricsNamespace: string;
   readonly seal: { readonly static: StaticSealConfig };
-  readonly replication: { readonly mechanism: 'raftSnapshot' | 'nativePerformance'; readonly schedule: string };
+  readonly replication: {
+    readonly mechanism: 'raftSnapshot' | 'nativePerformance';
+    readonly schedule: string;
+    /** The raftSnapshot link's PrometheusRule: rendered or not, and the labels the Prometheus `ruleSelector` matches. */
+    readonly alerts: { readonly enabled: boolean; readonly ruleLabels: Readonly<Record<string, string>> };
+  };
   readonly tlsIssuer: IssuerRef;
   readonly ui: boolean;
   /** The break-glass administrator's offline identity (a CN, or a SPIFFE ID) and the CA that issued it. */
@@ -147,7 +152,7 @@ export type OpenBaoInput = Partial<Omit<OpenBaoConfig, 'storage' | 'trustBundle'
   readonly storage?: Partial<StorageConfig>;
   readonly trustBundle?: WithDefaults<OpenBaoConfig['trustBundle'], 'key'>;
   readonly seal?: { readonly static: StaticSealInput };
-  readonly replication?: Partial<OpenBaoConfig['replication']>;
+  readonly replication?: Partial<Omit<OpenBaoConfig['replication'], 'alerts'>> & { readonly alerts?: Partial<OpenBaoConfig['replication']['alerts']> };
   readonly tlsIssuer?: IssuerRefInput;
 };
 /** A database pair as written. */

@@ -93,7 +93,7 @@ export class Sovereign extends Construct {
     if (problems.length > 0) {
       throw new Error(`Sovereign ${props.config.name} replication is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
-    this.replicationLinks = replicas.map((target) => new PerfReplicationLink(target, 'replication', { source: primaryRegion, target, mechanism }));
+    this.replicationLinks = replicas.map((target) => new PerfReplicationLink(target, 'replication', { source: primaryRegion, target, mechanism, alerts: openbao.replication.alerts }));
 
     this.pushSecrets = props.config.pushSecrets.map((push) => {
       const chart = this.regionChart(push.region ?? props.config.primaryRegion);
