@@ -101,6 +101,8 @@ const PATHS = {
   scratch: '/openbao/scratch',
   /** `$HOME` of the CLI; small and in memory. */
   home: '/tmp',
+  /** The listener certificate fingerprint the server last loaded, shared by select-config and the tls-reloader. */
+  reloaderState: '/openbao/reloader',
 } as const;
 /** Requests by default: a BestEffort OpenBao is the first pod a node evicts. */
 const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } };
@@ -238,12 +240,11 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       service_registration: { kubernetes: {} },
       telemetry: { prometheus_retention_time: '24h', disable_hostname: true },
       audit: [
-        {
-          type: 'file',
-          path: 'file',
-          description: 'Every request and response, HMAC-ed',
-          options: { file_path: props.auditStorage === undefined ? 'stdout' : `${PATHS.audit}/audit.log` },
-        },
+        // OpenBao refuses to modify a declared device on unseal (vault/audit.go validateAuditFromConfig, v2.6.2), so
+        // the path names the destination: moving the log is then a removal plus an addition, which it reconciles.
+        props.auditStorage === undefined
+          ? { type: 'file', path: 'file-stdout', description: 'Every request and response, HMAC-ed, to stdout', options: { file_path: 'stdout' } }
+          : { type: 'file', path: 'file-volume', description: 'Every request and response, HMAC-ed, to the audit volume', options: { file_path: `${PATHS.audit}/audit.log` } },
       ],
     };
 
@@ -296,9 +297,10 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     }
 
     // sys/health answers 200 active, 429 standby (200 with standbyok), 501 uninitialised, 503 sealed
-    // (http/sys_health.go, v2.6.2). Readiness takes only unsealed, initialised servers; liveness restarts a sealed one,
-    // because auto-unseal only runs at process start; the startup probe waits for the listener, which self-init and
-    // the first join hold back.
+    // (http/sys_health.go, v2.6.2). Readiness takes only unsealed, initialised servers. Auto-unseal retries only until
+    // the first success (command/server.go runUnseal), so liveness restarts a server that seals itself later (a failed
+    // restore). The startup probe holds liveness off until the server first answers unsealed, or uninitialised while
+    // it waits to join: self-init, the join and the first unseal may take minutes.
     const healthProbe = (query: string, periodSeconds: number, failureThreshold: number): k8s.Probe => ({
       httpGet: { path: `/v1/sys/health?${query}`, port: k8s.IntOrString.fromNumber(PORT_API), scheme: 'HTTPS' },
       periodSeconds,
@@ -371,6 +373,10 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                   { name: 'CONFIG', value: PATHS.config },
                   { name: 'BAO_CACERT', value: `${PATHS.tls}/ca.crt` },
                   { name: 'HOME', value: PATHS.home },
+                  { name: 'TLS_DIR', value: PATHS.tls },
+                  { name: 'RELOADER_STATE', value: PATHS.reloaderState },
+                  { name: 'TRUST_BUNDLE', value: `${PATHS.trustBundle}/ca.crt` },
+                  { name: 'BREAK_GLASS_CA', value: `${PATHS.breakGlass}/ca.crt` },
                 ],
                 resources: helperResources,
                 securityContext: restricted,
@@ -378,6 +384,9 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                   { name: 'config-templates', mountPath: PATHS.configTemplates, readOnly: true },
                   { name: 'config', mountPath: PATHS.config },
                   { name: 'tls', mountPath: PATHS.tls, readOnly: true },
+                  { name: 'trust-bundle', mountPath: PATHS.trustBundle, readOnly: true },
+                  { name: 'break-glass-ca', mountPath: PATHS.breakGlass, readOnly: true },
+                  { name: 'reloader-state', mountPath: PATHS.reloaderState },
                   { name: 'home', mountPath: PATHS.home },
                 ],
               },
@@ -406,7 +415,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                   { name: 'TMPDIR', value: PATHS.scratch },
                 ],
                 resources: toResources(props.resources ?? DEFAULT_RESOURCES),
-                startupProbe: healthProbe('standbyok=true&sealedcode=204&uninitcode=204', 5, 120),
+                startupProbe: healthProbe('standbyok=true&uninitcode=204', 5, 120),
                 readinessProbe: healthProbe('standbyok=true', 5, 2),
                 livenessProbe: healthProbe('standbyok=true&uninitcode=204', 10, 6),
                 securityContext: restricted,
@@ -431,11 +440,15 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                 command: ['/bin/sh', '-c', TLS_RELOAD_SCRIPT],
                 env: [
                   { name: 'TLS_DIR', value: PATHS.tls },
+                  { name: 'RELOADER_STATE', value: PATHS.reloaderState },
                   { name: 'INTERVAL_SECONDS', value: '60' },
                 ],
                 resources: helperResources,
                 securityContext: restricted,
-                volumeMounts: [{ name: 'tls', mountPath: PATHS.tls, readOnly: true }],
+                volumeMounts: [
+                  { name: 'tls', mountPath: PATHS.tls, readOnly: true },
+                  { name: 'reloader-state', mountPath: PATHS.reloaderState },
+                ],
               },
             ],
             volumes: [
@@ -447,6 +460,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
               // Disk-backed and as large as the Raft volume, so a restored snapshot of all of it fits.
               { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString(props.storageSize ?? '10Gi') } },
               { name: 'home', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
+              { name: 'reloader-state', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
               ...seal.volumes,
             ],
           },

@@ -152,7 +152,7 @@ describe('OpenBaoRegion', () => {
       expect(Object.keys(serverConfig(objects))).not.toContain('initialize');
       expect(initConfig(objects).initialize.length).toBe(4);
       // Audit is the declarative stanza (docs/configuration/audit.mdx), never a request (vault/logical_system.go, 2.3.2+).
-      expect(serverConfig(objects).audit).toEqual([{ file: { file: { description: 'Every request and response, HMAC-ed', options: { file_path: 'stdout' } } } }]);
+      expect(serverConfig(objects).audit).toEqual([{ file: { 'file-stdout': { description: 'Every request and response, HMAC-ed, to stdout', options: { file_path: 'stdout' } } } }]);
       expect(JSON.stringify(initConfig(objects))).not.toContain('sys/audit');
       expect(JSON.stringify(serverConfig(objects))).not.toContain('unsafe_allow_api_audit_creation');
       // Readiness excludes sealed and uninitialised servers.
@@ -163,7 +163,10 @@ describe('OpenBaoRegion', () => {
       // A renewed listener certificate reaches the server: SIGHUP from a sidecar that shares the process namespace.
       expect(pod.shareProcessNamespace).toBe(true);
       expect(reloader).toMatchObject({ name: 'tls-reloader', command: ['/bin/sh', '-c', expect.stringContaining('pkill -HUP -x bao')] });
-      expect(reloader.volumeMounts).toEqual([{ name: 'tls', mountPath: '/openbao/tls', readOnly: true }]);
+      expect(reloader.volumeMounts).toEqual([
+        { name: 'tls', mountPath: '/openbao/tls', readOnly: true },
+        { name: 'reloader-state', mountPath: '/openbao/reloader' },
+      ]);
       // Node id from the pod name under its BAO_ name, and requests so the server is not BestEffort.
       expect(server.env).toContainEqual({ name: 'BAO_RAFT_NODE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
       expect(server.resources.requests).toEqual({ cpu: '250m', memory: '256Mi' });
@@ -173,7 +176,16 @@ describe('OpenBaoRegion', () => {
       const [init] = podSpec(primary).initContainers;
       const env = Object.fromEntries(init.env.map((e: any) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]));
       expect(env).toMatchObject({ POD_NAME: 'metadata.name', REPLICAS: '3', PEER_DOMAIN: 'openbao-internal.openbao.svc', PEER_PORT: '8200', TEMPLATES: '/openbao/config-templates', CONFIG: '/openbao/config' });
-      expect(init.volumeMounts.map((m: any) => `${m.name}:${m.mountPath}`)).toEqual(['config-templates:/openbao/config-templates', 'config:/openbao/config', 'tls:/openbao/tls', 'home:/tmp']);
+      expect(init.volumeMounts.map((m: any) => `${m.name}:${m.mountPath}`)).toEqual([
+        'config-templates:/openbao/config-templates',
+        'config:/openbao/config',
+        'tls:/openbao/tls',
+        'trust-bundle:/openbao/trust-bundle',
+        'break-glass-ca:/openbao/break-glass',
+        'reloader-state:/openbao/reloader',
+        'home:/tmp',
+      ]);
+      expect(env).toMatchObject({ TRUST_BUNDLE: '/openbao/trust-bundle/ca.crt', BREAK_GLASS_CA: '/openbao/break-glass/ca.crt', RELOADER_STATE: '/openbao/reloader' });
       // Its peers must be able to answer it while they wait to join: the headless Service publishes not-ready pods.
       expect(find(primary, 'Service', 'openbao-internal').spec.publishNotReadyAddresses).toBe(true);
     });
@@ -192,7 +204,8 @@ describe('OpenBaoRegion', () => {
       const policy = JSON.parse(initConfig(primary).initialize.find((b: any) => b.policies).policies.request.find((r: any) => r['policy-break-glass'])['policy-break-glass'].data.policy);
       expect(policy).toEqual({ path: { '*': { capabilities: ['create', 'read', 'update', 'patch', 'delete', 'list', 'sudo'] } } });
       expect(podSpec(primary).volumes.find((v: any) => v.name === 'break-glass-ca').configMap).toEqual({ name: 'openbao-break-glass-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }] });
-      expect(JSON.stringify(primary)).not.toMatch(/BEGIN|token":\s*"/);
+      // No key, certificate body or token is ever inlined: the CA is read from the mounted file at init time.
+      expect(JSON.stringify(primary)).not.toMatch(/PRIVATE KEY|-----BEGIN CERTIFICATE-----\\n|token":\s*"/);
     });
 
     test('the break-glass identity can be a SPIFFE ID with its own CA bundle', () => {
@@ -285,7 +298,8 @@ describe('OpenBaoRegion', () => {
       const probe = (p: any) => ({ path: p.httpGet.path, scheme: p.httpGet.scheme, period: p.periodSeconds, failures: p.failureThreshold });
       expect(probe(container.readinessProbe)).toEqual({ path: '/v1/sys/health?standbyok=true', scheme: 'HTTPS', period: 5, failures: 2 });
       expect(probe(container.livenessProbe)).toEqual({ path: '/v1/sys/health?standbyok=true&uninitcode=204', scheme: 'HTTPS', period: 10, failures: 6 });
-      expect(probe(container.startupProbe)).toEqual({ path: '/v1/sys/health?standbyok=true&sealedcode=204&uninitcode=204', scheme: 'HTTPS', period: 5, failures: 120 });
+      // Liveness starts only once the server first answers unsealed (or uninitialised, waiting to join).
+      expect(probe(container.startupProbe)).toEqual({ path: '/v1/sys/health?standbyok=true&uninitcode=204', scheme: 'HTTPS', period: 5, failures: 120 });
       expect(container.readinessProbe.httpGet.path).not.toMatch(/sealedcode|uninitcode/);
       expect(container.livenessProbe.httpGet.path).not.toMatch(/sealedcode/);
     });
@@ -353,7 +367,8 @@ describe('OpenBaoRegion', () => {
       const config = serverConfig(objects);
       expect(config.ui).toBe(true);
       expect(config.listener[0].tcp.telemetry).toEqual({ unauthenticated_metrics_access: true });
-      expect(config.audit).toEqual([{ file: { file: { description: 'Every request and response, HMAC-ed', options: { file_path: '/openbao/audit/audit.log' } } } }]);
+      // Another destination is another device path: OpenBao refuses to modify a declared device (vault/audit.go).
+      expect(config.audit).toEqual([{ file: { 'file-volume': { description: 'Every request and response, HMAC-ed, to the audit volume', options: { file_path: '/openbao/audit/audit.log' } } } }]);
       const sts = find(objects, 'StatefulSet', 'openbao');
       expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data', 'audit']);
       expect(sts.spec.template.spec.containers[0].image).toBe(image);

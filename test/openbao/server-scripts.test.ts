@@ -52,10 +52,25 @@ function sandbox(fakes: Record<string, string>): { dir: string; env: NodeJS.Proc
     writeFileSync(join(dir, 'bin', name), `#!/bin/sh\n${body}\n`);
     chmodSync(join(dir, 'bin', name), 0o755);
   }
-  for (const folder of ['templates', 'config']) mkdirSync(join(dir, folder));
+  for (const folder of ['templates', 'config', 'tls', 'reloader', 'ca']) mkdirSync(join(dir, folder));
   writeFileSync(join(dir, 'templates', 'server.json'), '{"storage":{}}\n');
   writeFileSync(join(dir, 'templates', 'initialize.json'), '{"initialize":[]}\n');
-  return { dir, env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, TEMPLATES: join(dir, 'templates'), CONFIG: join(dir, 'config') } };
+  writeFileSync(join(dir, 'tls', 'tls.crt'), 'cert-1');
+  writeFileSync(join(dir, 'tls', 'tls.key'), 'key-1');
+  // Stand-ins for the mounted CA bundles: only their PEM framing matters to the script.
+  for (const bundle of ['trust-bundle.crt', 'break-glass.crt']) writeFileSync(join(dir, 'ca', bundle), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  return {
+    dir,
+    env: {
+      PATH: `${join(dir, 'bin')}:${process.env.PATH}`,
+      TEMPLATES: join(dir, 'templates'),
+      CONFIG: join(dir, 'config'),
+      TLS_DIR: join(dir, 'tls'),
+      RELOADER_STATE: join(dir, 'reloader'),
+      TRUST_BUNDLE: join(dir, 'ca', 'trust-bundle.crt'),
+      BREAK_GLASS_CA: join(dir, 'ca', 'break-glass.crt'),
+    },
+  };
 }
 
 // A `bao status` stand-in: answers per peer address from a table, exit 2 as bao does for a sealed server.
@@ -69,13 +84,14 @@ const fakeBao = (answers: Record<string, 'initialized' | 'uninitialized' | 'down
     )
     .join('\n') + '\necho "unexpected bao call: $*" >&2; exit 1';
 
-function selectConfig(podName: string, replicas: number, answers: Record<string, 'initialized' | 'uninitialized' | 'down'> = {}) {
+function selectConfig(podName: string, replicas: number, answers: Record<string, 'initialized' | 'uninitialized' | 'down'> = {}, prepare: (dir: string) => void = () => {}) {
   const { dir, env } = sandbox({ bao: fakeBao(answers), sleep: 'exit 0' });
+  prepare(dir);
   const result = spawnSync('sh', ['-c', SELECT_CONFIG_SCRIPT], {
     encoding: 'utf8',
     env: { ...env, POD_NAME: podName, REPLICAS: String(replicas), PEER_DOMAIN: 'openbao-internal.openbao.svc', PEER_PORT: '8200', PEER_WAIT_SECONDS: '0' },
   });
-  return { ...result, files: ['server.json', 'initialize.json'].filter((f) => existsSync(join(dir, 'config', f))) };
+  return { ...result, dir, files: ['server.json', 'initialize.json'].filter((f) => existsSync(join(dir, 'config', f))) };
 }
 
 const peer = (ordinal: number) => `https://openbao-${ordinal}.openbao-internal.openbao.svc:8200`;
@@ -106,6 +122,24 @@ describe('select-config: exactly one pod may ever self-initialise (openbao/openb
     expect(result.stderr).toContain(`${peer(2)} did not answer within 0s; refusing to self-initialise`);
   });
 
+  test('ordinal 0 waits while a CA bundle holds no certificate: a failed self-init would block every later unseal', () => {
+    const result = selectConfig('openbao-0', 1, {}, (dir) => writeFileSync(join(dir, 'ca', 'break-glass.crt'), ''));
+    expect(result.status).toBe(1);
+    expect(result.files).toEqual(['server.json']);
+    expect(result.stderr).toContain('break-glass.crt holds no PEM certificate; self-init would fail');
+  });
+
+  test('a copy of initialize.json left from an earlier start is removed when the pod only joins', () => {
+    const result = selectConfig('openbao-0', 3, { [peer(1)]: 'initialized' }, (dir) => writeFileSync(join(dir, 'config', 'initialize.json'), '{}'));
+    expect(result.files).toEqual(['server.json']);
+  });
+
+  test('records the listener certificate\'s fingerprint for the tls-reloader before the server starts', () => {
+    const result = selectConfig('openbao-1', 3);
+    const expected = spawnSync('sh', ['-c', `cat "${result.dir}/tls/tls.crt" "${result.dir}/tls/tls.key" | sha256sum`], { encoding: 'utf8' }).stdout;
+    expect(readFileSync(join(result.dir, 'reloader', 'tls.sha256'), 'utf8')).toBe(expected);
+  });
+
   test.each(['openbao-1', 'openbao-2', 'openbao-4'])('%s only ever joins, asking no one', (pod) => {
     const result = selectConfig(pod, 5);
     expect(result.status).toBe(0);
@@ -114,23 +148,39 @@ describe('select-config: exactly one pod may ever self-initialise (openbao/openb
 });
 
 describe('tls-reloader: a renewed certificate reaches the running server', () => {
+  const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const start = (env: NodeJS.ProcessEnv, log: string) => spawn('sh', ['-c', TLS_RELOAD_SCRIPT], { env: { ...env, INTERVAL_SECONDS: '0.2', PKILL_LOG: log } });
+  const signalled = async (log: string) => {
+    for (let i = 0; i < 50 && !existsSync(log); i++) await wait(100);
+    await wait(500);
+    return existsSync(log) ? readFileSync(log, 'utf8') : '';
+  };
+
   test('sends SIGHUP to bao once the mounted certificate changes, and not before', async () => {
     const { dir, env } = sandbox({ pkill: `echo "$*" >> "${'$'}PKILL_LOG"` });
-    const tls = join(dir, 'tls');
-    mkdirSync(tls);
-    writeFileSync(join(tls, 'tls.crt'), 'cert-1');
-    writeFileSync(join(tls, 'tls.key'), 'key-1');
     const log = join(dir, 'pkill.log');
-    const reloader = spawn('sh', ['-c', TLS_RELOAD_SCRIPT], { env: { ...env, TLS_DIR: tls, INTERVAL_SECONDS: '0.2', PKILL_LOG: log } });
-    const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const reloader = start(env, log);
     try {
       await wait(700);
       expect(existsSync(log)).toBe(false);
-      writeFileSync(join(tls, 'tls.crt'), 'cert-2');
-      writeFileSync(join(tls, 'tls.key'), 'key-2');
-      for (let i = 0; i < 50 && !existsSync(log); i++) await wait(100);
-      await wait(500);
-      expect(readFileSync(log, 'utf8')).toBe('-HUP -x bao\n');
+      writeFileSync(join(dir, 'tls', 'tls.crt'), 'cert-2');
+      writeFileSync(join(dir, 'tls', 'tls.key'), 'key-2');
+      expect(await signalled(log)).toBe('-HUP -x bao\n');
+    } finally {
+      reloader.kill();
+    }
+  });
+
+  test('a renewal that landed while the sidecar was restarting is still signalled', async () => {
+    // GIVEN select-config recorded the certificate the server loaded, and the renewal lands before the sidecar starts
+    const { dir, env } = sandbox({ pkill: `echo "$*" >> "${'$'}PKILL_LOG"` });
+    spawnSync('sh', ['-c', 'cat "$TLS_DIR/tls.crt" "$TLS_DIR/tls.key" | sha256sum > "$RELOADER_STATE/tls.sha256"'], { env });
+    writeFileSync(join(dir, 'tls', 'tls.crt'), 'cert-2');
+    const log = join(dir, 'pkill.log');
+    // WHEN the sidecar (re)starts, THEN it still signals the server
+    const reloader = start(env, log);
+    try {
+      expect(await signalled(log)).toBe('-HUP -x bao\n');
     } finally {
       reloader.kill();
     }
