@@ -36,6 +36,8 @@ export abstract class ReplicationMechanism {
   public abstract readonly kind: ReplicationMechanismKind;
   /** Human-readable bound on how far a replica may lag behind the primary. */
   public abstract readonly lagBound: string;
+  /** What each run costs the replica, for the docs and the synth summary; undefined when nothing is known. */
+  public abstract readonly runImpact?: string;
 }
 
 export class RaftSnapshotMechanism extends ReplicationMechanism {
@@ -46,6 +48,9 @@ export class RaftSnapshotMechanism extends ReplicationMechanism {
   /** Longest gap between two scheduled runs, in seconds: the replication lag bound (RPO). */
   public readonly intervalSeconds: number;
   public readonly lagBound: string;
+  // The restore replaces the replica's whole storage: its active node serves nothing while it runs, and every token
+  // and lease it issued is gone afterwards (the primary's take their place) (vault/logical_system_raft.go, v2.6.2).
+  public readonly runImpact = "each restore blocks the replica's active node while it runs and drops the tokens it issued (ESO logs in again); size the schedule with that in mind";
 
   constructor(props: RaftSnapshotProps) {
     super();
@@ -64,6 +69,7 @@ export class RaftSnapshotMechanism extends ReplicationMechanism {
 export class NativePerformanceMechanism extends ReplicationMechanism {
   public readonly kind = ReplicationMechanismKind.NATIVE_PERFORMANCE;
   public readonly lagBound = 'continuous and asynchronous, as the server implements it (not measured by this library)';
+  public readonly runImpact = undefined;
 }
 
 /** The longest gap between consecutive runs of a cron schedule over two weeks (covers weekly schedules). */

@@ -75,6 +75,7 @@ export function formatSummary(result: SynthToFolderResult, outDir: string): stri
   }
   for (const link of output.replication) {
     lines.push(`  replication ${link.source} -> ${link.target}: ${link.mechanism}, replica lag (RPO) ${link.lagBound}`);
+    if (link.runImpact !== undefined) lines.push(`    note: ${link.runImpact}`);
   }
   for (const database of output.databases) {
     const placement = database.replicaRegion === undefined

@@ -26,6 +26,8 @@ export interface ReplicationSummary {
   readonly target: string;
   readonly mechanism: string;
   readonly lagBound: string;
+  /** What each replication run costs the replica; undefined when nothing is known. */
+  readonly runImpact?: string;
 }
 
 /** One database pair (or single Cluster) as rendered, for summaries and tooling. */
@@ -95,7 +97,13 @@ export function synthesizeSovereign(source: SovereignConfig | IConstruct): Sover
     primaryRegion: primaries[0],
     replication: all
       .filter((c): c is PerfReplicationLink => c instanceof PerfReplicationLink)
-      .map((link) => ({ source: regionName(link.source), target: regionName(link.target), mechanism: link.mechanism.kind, lagBound: link.lagBound })),
+      .map((link) => ({
+        source: regionName(link.source),
+        target: regionName(link.target),
+        mechanism: link.mechanism.kind,
+        lagBound: link.lagBound,
+        ...(link.mechanism.runImpact !== undefined ? { runImpact: link.mechanism.runImpact } : {}),
+      })),
     databases: all
       .filter((c): c is CnpgHotStandbyPair => c instanceof CnpgHotStandbyPair)
       .map((pair) => ({

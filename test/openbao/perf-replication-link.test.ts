@@ -7,6 +7,7 @@ import { OpenBaoSeal } from '../../lib/openbao/seal';
 import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 import { Sovereign } from '../../lib/sovereign/sovereign';
 import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
+import { formatSummary } from '../../lib/sovereign/synth-to-folder';
 import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
 import { FSN, HEL, NBG, threeRegions, twoRegions } from '../helpers/configs';
 import { expectValidSovereign } from '../helpers/manifests';
@@ -92,6 +93,13 @@ describe('PerfReplicationLink (raftSnapshot)', () => {
   test('the lag bound is the schedule interval, never sub-second', () => {
     expect(output.replication[0].lagBound).toBe('up to 5m (one schedule interval, "*/5 * * * *")');
     expect(JSON.stringify(output)).not.toMatch(/sub-second|< ?1 ?s/);
+  });
+
+  test('the synth summary says what each restore costs the replica, next to its lag bound', () => {
+    expect(output.replication[0].runImpact).toBe("each restore blocks the replica's active node while it runs and drops the tokens it issued (ESO logs in again); size the schedule with that in mind");
+    const summary = formatSummary({ output }, 'dist');
+    expect(summary).toContain(`replication ${FSN} -> ${HEL}: raftSnapshot, replica lag (RPO) up to 5m`);
+    expect(summary).toContain("    note: each restore blocks the replica's active node while it runs");
   });
 
   test.each([
