@@ -59,8 +59,8 @@ export interface SovereignOutput {
  */
 export function synthesizeSovereign(source: SovereignConfig | IConstruct): SovereignOutput {
   const root = Construct.isConstruct(source) ? source.node.root : buildApp(source);
-  const errors = root.node.findAll().flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
   const all = root.node.findAll();
+  const errors = all.flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
   const sovereigns = all.filter((c): c is Sovereign => c instanceof Sovereign);
   const charts = all.filter((c): c is Chart => Chart.isChart(c));
 

@@ -7,7 +7,7 @@ import { INDEX_FILE, kindKey, type ManifestSchemaIndex, shippedSchemaDir } from 
 import { CORE_KINDS, CRD_KINDS } from '../../scripts/manifest-kinds';
 import { EXAMPLES } from '../helpers/configs';
 
-// Reads only the committed schema/manifests/ (never ../shared): the package must carry what it renders.
+// Reads only the committed schema/manifests/, never the vendored upstream sources: the package must carry what it renders.
 const ROOT = join(__dirname, '..', '..');
 const index = JSON.parse(readFileSync(join(shippedSchemaDir(), INDEX_FILE), 'utf8')) as ManifestSchemaIndex;
 
