@@ -12,14 +12,28 @@ export function renderPolicy(policy: AclPolicy): string {
 }
 
 /**
- * OpenBao cert auth roles, each named after the one policy it grants. ESO's stores and the replicator log in with
- * these names, so they are defined once.
+ * OpenBao cert auth roles, each named after the one policy it grants. ESO's stores and the replication workloads log
+ * in with these names, so they are defined once.
  */
-export const CERT_ROLES = { esoRead: 'eso-read', esoPush: 'eso-push', replicator: 'replicator', breakGlass: 'break-glass' } as const;
+export const CERT_ROLES = {
+  esoRead: 'eso-read',
+  esoPush: 'eso-push',
+  replicator: 'replicator',
+  replicationPull: 'replication-pull',
+  replicationRestore: 'replication-restore',
+  replicationVerify: 'replication-verify',
+  breakGlass: 'break-glass',
+} as const;
+
+/** Where a replica region's heartbeat lives (kv-v2 key under `secret/`): written on the primary, read back after a restore. */
+export function heartbeatKey(sovereign: string, region: string): string {
+  return `sovereign/${sovereign}/_replication/heartbeat/${region}`;
+}
 
 /** Least-privilege policies of the agreed model (§7), scoped to one Sovereign's key prefix. */
-export function sovereignPolicies(sovereign: string, nativeReplication = false): { esoRead: AclPolicy; esoPush: AclPolicy; replicator: AclPolicy } {
+export function sovereignPolicies(sovereign: string, nativeReplication = false): { esoRead: AclPolicy; esoPush: AclPolicy; replication: readonly AclPolicy[] } {
   const prefix = `sovereign/${sovereign}/*`;
+  const heartbeats = `secret/data/sovereign/${sovereign}/_replication/heartbeat/*`;
   return {
     // bao-local: reads only.
     esoRead: { name: CERT_ROLES.esoRead, paths: { [`secret/data/${prefix}`]: ['read'], [`secret/metadata/${prefix}`]: ['read', 'list'] } },
@@ -28,19 +42,28 @@ export function sovereignPolicies(sovereign: string, nativeReplication = false):
       name: CERT_ROLES.esoPush,
       paths: { [`secret/data/${prefix}`]: ['create', 'update', 'read'], [`secret/metadata/${prefix}`]: ['create', 'update', 'read', 'list'] },
     },
-    // The replicator saves a snapshot on the primary and force-restores it into its own region.
-    replicator: {
-      name: CERT_ROLES.replicator,
-      paths: nativeReplication
-        ? {
+    replication: nativeReplication
+      ? [
+          {
             // Vault's performance-replication API, for the opt-in nativePerformance mechanism only.
-            'sys/replication/performance/status': ['read'],
-            'sys/replication/performance/primary/enable': ['update'],
-            'sys/replication/performance/primary/secondary-token': ['update', 'sudo'],
-            'sys/replication/performance/secondary/enable': ['update', 'sudo'],
-          }
-        : { 'sys/storage/raft/snapshot': ['read'], 'sys/storage/raft/snapshot-force': ['update'] },
-    },
+            name: CERT_ROLES.replicator,
+            paths: {
+              'sys/replication/performance/status': ['read'],
+              'sys/replication/performance/primary/enable': ['update'],
+              'sys/replication/performance/primary/secondary-token': ['update', 'sudo'],
+              'sys/replication/performance/secondary/enable': ['update', 'sudo'],
+            },
+          },
+        ]
+      : [
+          // The only replication identity the primary admits from other clusters: it reads snapshots and writes the
+          // heartbeat it later reads back on the replica. It can never restore.
+          { name: CERT_ROLES.replicationPull, paths: { 'sys/storage/raft/snapshot': ['read'], [heartbeats]: ['create', 'update', 'read'] } },
+          // Restores: its role only admits logins from loopback, i.e. from inside a server pod of the region itself.
+          { name: CERT_ROLES.replicationRestore, paths: { 'sys/storage/raft/snapshot-force': ['update'] } },
+          // The verifier reads the heartbeat back on the replica.
+          { name: CERT_ROLES.replicationVerify, paths: { [heartbeats]: ['read'] } },
+        ],
   };
 }
 

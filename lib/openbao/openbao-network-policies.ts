@@ -20,6 +20,11 @@ export interface OpenBaoNetworkPoliciesProps {
   readonly remoteClusters: readonly string[];
   /** Namespace of the Prometheus that scrapes metrics; undefined when nothing scrapes. */
   readonly metricsNamespace?: string;
+  /**
+   * Who pulls replication from the primary across the mesh: the replicas' server pods (raftSnapshot: the restore agent
+   * runs beside the server) or the nativePerformance Job's pods.
+   */
+  readonly replicationPullers: 'servers' | 'replicator-jobs';
 }
 
 const API = 8200;
@@ -103,7 +108,10 @@ export class OpenBaoNetworkPolicies extends Construct {
             {
               fromEndpoints: [
                 { matchLabels: { ...ESO_POD_LABELS, [CILIUM_NAMESPACE_LABEL]: ESO_WORKLOAD.namespace }, matchExpressions: [inClusters as never] },
-                { matchLabels: { ...REPLICATOR_POD_LABELS, [CILIUM_NAMESPACE_LABEL]: namespace }, matchExpressions: [inClusters as never] },
+                {
+                  matchLabels: { ...(props.replicationPullers === 'servers' ? serverLabels : REPLICATOR_POD_LABELS), [CILIUM_NAMESPACE_LABEL]: namespace },
+                  matchExpressions: [inClusters as never],
+                },
               ],
               toPorts: [{ ports: [{ port: String(API), protocol: CiliumNetworkPolicySpecIngressToPortsPortsProtocol.TCP }] }],
             },

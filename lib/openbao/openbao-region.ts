@@ -5,7 +5,7 @@ import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivate
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
-import { REPLICATOR_WORKLOAD, ESO_WORKLOAD, spiffeId } from '../secrets/spiffe';
+import { ESO_WORKLOAD, REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, spiffeId } from '../secrets/spiffe';
 import { type IssuerRef, issuerRefProblems, RegionContext, RegionRole } from '../common/region-context';
 import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, sovereignPolicies } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
@@ -109,6 +109,8 @@ const DEFAULT_RESOURCES: ContainerResources = { requests: { cpu: '250m', memory:
 const HEADLESS_SERVICE = 'openbao-internal';
 /** Logins of the break-glass role are accepted from loopback only (cert path_login.go checks token_bound_cidrs, v2.6.2). */
 const LOOPBACK = ['127.0.0.1/32', '::1/128'];
+/** Workload roles that may only be used from inside a server pod. */
+const LOOPBACK_ROLES: ReadonlySet<string> = new Set([CERT_ROLES.replicationRestore]);
 
 /**
  * One region's independent OpenBao cluster (§2, §4): Raft voters that only ever find peers inside this region's
@@ -136,6 +138,8 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
   public readonly initialize: readonly InitBlock[];
   /** Non-fatal findings for the synth summary. */
   public readonly warnings: readonly string[];
+  private readonly podContainers: k8s.Container[];
+  private readonly podVolumes: k8s.Volume[];
 
   constructor(scope: Construct, id: string, props: OpenBaoRegionProps) {
     super(scope, id);
@@ -162,11 +166,18 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
 
     // Self-initialisation: policies and cert roles bind exactly the SPIFFE IDs the workload certificates carry.
     const policies = sovereignPolicies(region.sovereign, props.nativeReplication ?? false);
-    this.policies = [policies.esoRead, policies.esoPush, policies.replicator, breakGlassPolicy()];
+    this.policies = [policies.esoRead, policies.esoPush, ...policies.replication, breakGlassPolicy()];
+    const inNamespace = (workload: typeof REPLICATOR_WORKLOAD) => spiffeId(trustDomain, { ...workload, namespace: ns });
     this.certRoles = {
       [CERT_ROLES.esoRead]: spiffeId(trustDomain, ESO_WORKLOAD),
       [CERT_ROLES.esoPush]: spiffeId(trustDomain, ESO_WORKLOAD),
-      [CERT_ROLES.replicator]: spiffeId(trustDomain, { ...REPLICATOR_WORKLOAD, namespace: ns }),
+      ...(props.nativeReplication
+        ? { [CERT_ROLES.replicator]: inNamespace(REPLICATOR_WORKLOAD) }
+        : {
+            [CERT_ROLES.replicationPull]: inNamespace(REPLICATION_PULL),
+            [CERT_ROLES.replicationRestore]: inNamespace(REPLICATION_RESTORE),
+            [CERT_ROLES.replicationVerify]: inNamespace(REPLICATION_VERIFIER),
+          }),
     };
     const breakGlass = props.breakGlass ?? {};
     const breakGlassCa = breakGlass.caBundle ?? { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' };
@@ -189,6 +200,9 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
               certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.trustBundle}/ca.crt` },
               allowed_uri_sans: [uri],
               token_policies: [role],
+              // A restore copies every role to every region, the primary included: the restorer must therefore be
+              // unusable across the mesh, so its logins are accepted from loopback only (cert path_login.go, v2.6.2).
+              ...(LOOPBACK_ROLES.has(role) ? { token_bound_cidrs: LOOPBACK } : {}),
               token_ttl: '15m',
               token_max_ttl: '1h',
             }),
@@ -391,7 +405,8 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                 ],
               },
             ],
-            containers: [
+            // Kept as fields so addServerContainer can add to them until synthesis.
+            containers: (this.podContainers = [
               {
                 name: 'openbao',
                 image: this.image,
@@ -450,8 +465,8 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                   { name: 'reloader-state', mountPath: PATHS.reloaderState },
                 ],
               },
-            ],
-            volumes: [
+            ]),
+            volumes: (this.podVolumes = [
               { name: 'config-templates', configMap: { name: 'openbao-config' } },
               { name: 'config', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
               { name: 'tls', secret: { secretName: this.caSecretName, defaultMode: 0o440 } },
@@ -462,7 +477,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
               { name: 'home', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
               { name: 'reloader-state', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
               ...seal.volumes,
-            ],
+            ]),
           },
         },
       },
@@ -483,6 +498,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       labels,
       remoteClusters: this.role === RegionRole.PRIMARY ? region.peerClusterNames : [],
       metricsNamespace,
+      replicationPullers: props.nativeReplication ? 'replicator-jobs' : 'servers',
     });
 
     if (props.serviceMonitor) {
@@ -505,6 +521,19 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       });
     }
   }
+
+  /**
+   * Adds a container (and the volumes only it uses) to every server pod: for work that must run beside the server,
+   * such as the replica's snapshot restores, whose role only admits logins from the pod's loopback.
+   */
+  public addServerContainer(container: k8s.Container, volumes: readonly k8s.Volume[] = []): void {
+    const taken = new Set([...this.podContainers.map((c) => c.name), ...this.podVolumes.map((v) => v.name)]);
+    const clash = [container.name, ...volumes.map((v) => v.name)].find((name) => taken.has(name));
+    if (clash !== undefined) throw new Error(`OpenBaoRegion ${this.node.path}: the server pod already has a container or volume named "${clash}"`);
+    this.podContainers.push(container);
+    this.podVolumes.push(...volumes);
+  }
+
 }
 
 function toResources(resources: ContainerResources | undefined): k8s.ResourceRequirements | undefined {

@@ -2,13 +2,14 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CiliumNetworkPolicy, CiliumNetworkPolicySpecEgressToPortsPortsProtocol } from '../../imports/ciliumnetworkpolicies-cilium.io';
 import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports/prometheusrules-monitoring.coreos.com';
-import { REPLICATOR_POD_LABELS, REPLICATOR_WORKLOAD } from '../secrets/spiffe';
-import { WorkloadIdentity } from '../secrets/workload-identity';
+import { REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_POD_LABELS, REPLICATOR_WORKLOAD, type WorkloadRef } from '../secrets/spiffe';
+import { type WorkloadCredentials, WorkloadIdentity } from '../secrets/workload-identity';
 import { RegionContext, RegionRole } from '../common/region-context';
-import { CERT_ROLES } from './acl-policy';
+import { CERT_ROLES, heartbeatKey } from './acl-policy';
 import { CILIUM_CLUSTER_LABEL } from './openbao-network-policies';
 import { type OpenBaoRegion, SERVER_LABELS } from './openbao-region';
 import { RaftSnapshotMechanism, ReplicationMechanism, formatDuration } from './replication-mechanism';
+import { SNAPSHOT_RESTORE_SCRIPT, VERIFY_FRESHNESS_SCRIPT } from './replication-scripts';
 import { labelsProblems, throwIfProblems } from '../common/problems';
 
 export interface PerfReplicationLinkProps {
@@ -18,7 +19,7 @@ export interface PerfReplicationLinkProps {
   readonly target: OpenBaoRegion;
   /** @default ReplicationMechanism.raftSnapshot() */
   readonly mechanism?: ReplicationMechanism;
-  /** Identity of the replicator for cert auth on both sides. @default WorkloadIdentity.spiffeCertificate() */
+  /** How the replication identities (pull, restore, verify; the replicator for nativePerformance) are issued. @default WorkloadIdentity.spiffeCertificate() */
   readonly identity?: WorkloadIdentity;
   /** The raftSnapshot link's PrometheusRule. @default rendered, labelled `release: kube-prometheus-stack` */
   readonly alerts?: ReplicationAlertsProps;
@@ -35,20 +36,14 @@ export interface ReplicationAlertsProps {
 const SVID_DIR = '/svid';
 const CA_DIR = '/openbao/tls';
 const WORK_DIR = '/work';
+const PULL_DIR = '/openbao/replication/pull';
+const RESTORE_DIR = '/openbao/replication/restore';
+const SNAPSHOT_DIR = '/openbao/replication/snapshot';
+/** Succeeds only while the replica serves a recent heartbeat; the alert is driven by its last success. */
+const VERIFIER_CRONJOB = 'openbao-replication-verifier';
 
-// Both scripts take every value from the environment; nothing user-provided is spliced into shell text.
+// The script takes every value from the environment; nothing user-provided is spliced into shell text.
 const LOGIN = `login() { BAO_ADDR="$1" bao login -no-store -token-only -method=cert -path=cert name=${CERT_ROLES.replicator}; }`;
-const RAFT_SNAPSHOT_SCRIPT = [
-  'set -eu',
-  'umask 077',
-  LOGIN,
-  'primary_token="$(login "$PRIMARY_ADDR")"',
-  'BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$primary_token" bao operator raft snapshot save "$SNAPSHOT"',
-  'local_token="$(login "$LOCAL_ADDR")"',
-  'BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$local_token" bao operator raft snapshot restore -force "$SNAPSHOT"',
-  'rm -f "$SNAPSHOT"',
-  'echo "restored a snapshot of $PRIMARY_ADDR into $LOCAL_ADDR"',
-].join('\n');
 const NATIVE_PERFORMANCE_SCRIPT = [
   'set -eu',
   LOGIN,
@@ -113,44 +108,18 @@ export class PerfReplicationLink extends Construct {
     const ns = props.target.namespace;
     const labels = { ...targetRegion.commonLabels, ...REPLICATOR_POD_LABELS };
     const meta = (name: string) => ({ name, namespace: ns, labels });
-    const workload = { ...REPLICATOR_WORKLOAD, namespace: ns };
-    const credentials = (props.identity ?? WorkloadIdentity.spiffeCertificate()).bind(this, 'Identity', {
-      workload,
-      trustDomain: targetRegion.trustDomain,
-      issuer: targetRegion.svidIssuer,
-      labels,
-    });
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(workload.serviceAccount), automountServiceAccountToken: false });
-
-    // The replicator reaches the primary's servers in another cluster: Cilium must be told that cluster's name.
-    new CiliumNetworkPolicy(this, 'PrimaryEgress', {
-      metadata: meta('openbao-replicator-to-primary'),
-      spec: {
-        endpointSelector: { matchLabels: { ...REPLICATOR_POD_LABELS } },
-        egress: [
-          {
-            toEndpoints: [{ matchLabels: { ...SERVER_LABELS, 'k8s:io.kubernetes.pod.namespace': props.source.namespace, [CILIUM_CLUSTER_LABEL]: sourceRegion.clusterName } }],
-            toPorts: [{ ports: [{ port: '8200', protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP }] }],
-          },
-        ],
-      },
-    });
-
-    const env: k8s.EnvVar[] = [
-      { name: 'PRIMARY_ADDR', value: props.source.primaryUrl },
-      { name: 'LOCAL_ADDR', value: props.target.activeUrl },
-      { name: 'BAO_CACERT', value: `${CA_DIR}/ca.crt` },
-      { name: 'BAO_CLIENT_CERT', value: `${SVID_DIR}/${credentials.certificateKey}` },
-      { name: 'BAO_CLIENT_KEY', value: `${SVID_DIR}/${credentials.privateKeyKey}` },
-      { name: 'HOME', value: WORK_DIR },
-    ];
-    // A memory-backed emptyDir counts against the container's memory limit, so the limit includes the scratch space.
-    const podSpec = (script: string, extraEnv: k8s.EnvVar[], scratchMebibytes: number): k8s.PodSpec => ({
-      serviceAccountName: workload.serviceAccount,
+    const identity = props.identity ?? WorkloadIdentity.spiffeCertificate();
+    const bind = (id: string, workload: WorkloadRef) =>
+      identity.bind(this, id, { workload: { ...workload, namespace: ns }, trustDomain: targetRegion.trustDomain, issuer: targetRegion.svidIssuer, labels });
+    const quantities = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
+    const restricted: k8s.SecurityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
+    const svidVolume = (name: string, credentials: WorkloadCredentials): k8s.Volume => ({ name, secret: { secretName: credentials.secretName, defaultMode: 0o400 } });
+    // A Job pod reading its 0400 SVID as uid 100: without fsGroup the kubelet leaves the files owned by root; with it
+    // they get its group and group read (kubernetes pkg/volume/volume_linux.go, the fsGroup ownership change).
+    const jobPod = (serviceAccount: string, credentials: WorkloadCredentials, script: string, env: k8s.EnvVar[]): k8s.PodSpec => ({
+      serviceAccountName: serviceAccount,
       automountServiceAccountToken: false,
       restartPolicy: 'Never',
-      // fsGroup: without it the kubelet leaves the 0400 SVID files owned by root, unreadable to uid 100; with it they
-      // get its group and group read (kubernetes pkg/volume/volume_linux.go, the fsGroup ownership change).
       securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
       affinity: {
         nodeAffinity: {
@@ -165,12 +134,15 @@ export class PerfReplicationLink extends Construct {
           image: props.target.image,
           imagePullPolicy: 'IfNotPresent',
           command: ['/bin/sh', '-c', script],
-          env: [...env, ...extraEnv],
-          resources: {
-            requests: { cpu: k8s.Quantity.fromString('50m'), memory: k8s.Quantity.fromString('64Mi') },
-            limits: { memory: k8s.Quantity.fromString(`${scratchMebibytes + 256}Mi`) },
-          },
-          securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+          env: [
+            { name: 'BAO_CACERT', value: `${CA_DIR}/ca.crt` },
+            { name: 'BAO_CLIENT_CERT', value: `${SVID_DIR}/${credentials.certificateKey}` },
+            { name: 'BAO_CLIENT_KEY', value: `${SVID_DIR}/${credentials.privateKeyKey}` },
+            { name: 'HOME', value: WORK_DIR },
+            ...env,
+          ],
+          resources: { requests: quantities({ cpu: '10m', memory: '32Mi' }), limits: quantities({ memory: '128Mi' }) },
+          securityContext: restricted,
           volumeMounts: [
             { name: 'svid', mountPath: SVID_DIR, readOnly: true },
             { name: 'openbao-ca', mountPath: CA_DIR, readOnly: true },
@@ -179,77 +151,155 @@ export class PerfReplicationLink extends Construct {
         },
       ],
       volumes: [
-        { name: 'svid', secret: { secretName: credentials.secretName, defaultMode: 0o400 } },
+        svidVolume('svid', credentials),
         { name: 'openbao-ca', secret: { secretName: props.target.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-        // The snapshot holds every secret of the Sovereign: it only ever exists in this pod's memory.
-        { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(`${scratchMebibytes}Mi`) } },
+        { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
       ],
     });
-
-    if (mechanism instanceof RaftSnapshotMechanism) {
-      const raft = mechanism;
-      const deadline = Math.max(60, Math.min(raft.intervalSeconds - 30, 1800));
-      new k8s.KubeCronJob(this, 'CronJob', {
-        metadata: meta('openbao-replicator'),
+    const egressToPrimary = (id: string, name: string, endpoint: Record<string, string>) =>
+      // The callers reach the primary's servers in another cluster: Cilium must be told that cluster's name.
+      new CiliumNetworkPolicy(this, id, {
+        metadata: meta(name),
         spec: {
-          schedule: raft.schedule,
-          timeZone: 'Etc/UTC',
-          concurrencyPolicy: 'Forbid',
-          startingDeadlineSeconds: Math.min(raft.intervalSeconds, 300),
-          successfulJobsHistoryLimit: 3,
-          failedJobsHistoryLimit: 3,
-          jobTemplate: {
-            spec: {
-              backoffLimit: 1,
-              activeDeadlineSeconds: deadline,
-              ttlSecondsAfterFinished: 86400,
-              template: { metadata: { labels }, spec: podSpec(RAFT_SNAPSHOT_SCRIPT, [{ name: 'SNAPSHOT', value: `${WORK_DIR}/raft.snap` }], raft.scratchMebibytes) },
+          endpointSelector: { matchLabels: endpoint },
+          egress: [
+            {
+              toEndpoints: [{ matchLabels: { ...SERVER_LABELS, 'k8s:io.kubernetes.pod.namespace': props.source.namespace, [CILIUM_CLUSTER_LABEL]: sourceRegion.clusterName } }],
+              toPorts: [{ ports: [{ port: '8200', protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP }] }],
             },
-          },
+          ],
         },
       });
-      const alertAfter = 3 * raft.intervalSeconds;
-      this.alertAfterSeconds = alertAfter;
-      // The rules are optional, so the prometheus-operator CRDs are not a hard dependency.
-      if (props.alerts?.enabled ?? true) {
-        const selector = `namespace="${ns}",cronjob="openbao-replicator"`;
-        new PrometheusRule(this, 'Alerts', {
-          metadata: { ...meta('openbao-replication'), labels: { ...labels, ...(props.alerts?.ruleLabels ?? { release: 'kube-prometheus-stack' }) } },
-          spec: {
-            groups: [
-              {
-                name: 'openbao-replication',
-                rules: [
-                  {
-                    alert: 'OpenBaoReplicationStale',
-                    expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`time() - kube_cronjob_status_last_successful_time{${selector}} > ${alertAfter}`),
-                    for: '1m',
-                    labels: { severity: 'critical', region: targetRegion.region },
-                    annotations: {
-                      summary: `OpenBao in ${targetRegion.region} has not restored a snapshot of the primary for more than 3 replication intervals (${formatDuration(alertAfter)})`,
-                      description: `Reads in ${targetRegion.region} are served from data older than ${formatDuration(alertAfter)}. Check the openbao-replicator Jobs in namespace ${ns}.`,
-                    },
-                  },
-                  {
-                    alert: 'OpenBaoReplicationNeverSucceeded',
-                    expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(kube_cronjob_status_last_successful_time{${selector}})`),
-                    for: formatDuration(alertAfter),
-                    labels: { severity: 'critical', region: targetRegion.region },
-                    annotations: { summary: `OpenBao replication into ${targetRegion.region} has no successful run on record` },
-                  },
-                ],
-              },
-            ],
-          },
-        });
-      }
-    } else {
+
+    if (!(mechanism instanceof RaftSnapshotMechanism)) {
+      const credentials = bind('Identity', REPLICATOR_WORKLOAD);
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(REPLICATOR_WORKLOAD.serviceAccount), automountServiceAccountToken: false });
+      egressToPrimary('PrimaryEgress', 'openbao-replicator-to-primary', { ...REPLICATOR_POD_LABELS });
       new k8s.KubeJob(this, 'Job', {
         metadata: meta('openbao-performance-secondary'),
         spec: {
           backoffLimit: 2,
           activeDeadlineSeconds: 600,
-          template: { metadata: { labels }, spec: podSpec(NATIVE_PERFORMANCE_SCRIPT, [{ name: 'REPLICA_ID', value: targetRegion.region }], 16) },
+          template: {
+            metadata: { labels },
+            spec: jobPod(REPLICATOR_WORKLOAD.serviceAccount, credentials, NATIVE_PERFORMANCE_SCRIPT, [
+              { name: 'PRIMARY_ADDR', value: props.source.primaryUrl },
+              { name: 'LOCAL_ADDR', value: props.target.activeUrl },
+              { name: 'REPLICA_ID', value: targetRegion.region },
+            ]),
+          },
+        },
+      });
+      return;
+    }
+
+    // Pull and restore run beside the replica's servers: the restorer's role only admits loopback logins, so no
+    // identity the primary admits from another cluster can ever restore, there or anywhere (§5).
+    const raft = mechanism;
+    const pull = bind('PullIdentity', REPLICATION_PULL);
+    const restore = bind('RestoreIdentity', REPLICATION_RESTORE);
+    const heartbeat = heartbeatKey(targetRegion.sovereign, targetRegion.region);
+    props.target.addServerContainer(
+      {
+        name: 'snapshot-restore',
+        image: props.target.image,
+        imagePullPolicy: 'IfNotPresent',
+        command: ['/bin/sh', '-c', SNAPSHOT_RESTORE_SCRIPT],
+        env: [
+          { name: 'PRIMARY_ADDR', value: props.source.primaryUrl },
+          { name: 'LOCAL_ADDR', value: 'https://127.0.0.1:8200' },
+          { name: 'BAO_CACERT', value: `${CA_DIR}/ca.crt` },
+          { name: 'PULL_ROLE', value: CERT_ROLES.replicationPull },
+          { name: 'PULL_SVID', value: PULL_DIR },
+          { name: 'RESTORE_ROLE', value: CERT_ROLES.replicationRestore },
+          { name: 'RESTORE_SVID', value: RESTORE_DIR },
+          { name: 'HEARTBEAT_KEY', value: heartbeat },
+          { name: 'INTERVAL_SECONDS', value: String(raft.intervalSeconds) },
+          { name: 'RESTORE_WAIT_SECONDS', value: '300' },
+          { name: 'SNAPSHOT', value: `${SNAPSHOT_DIR}/raft.snap` },
+          { name: 'HOME', value: SNAPSHOT_DIR },
+        ],
+        resources: { requests: quantities({ cpu: '50m', memory: '64Mi' }), limits: quantities({ memory: '256Mi' }) },
+        securityContext: restricted,
+        volumeMounts: [
+          { name: 'tls', mountPath: CA_DIR, readOnly: true },
+          { name: 'replication-pull-svid', mountPath: PULL_DIR, readOnly: true },
+          { name: 'replication-restore-svid', mountPath: RESTORE_DIR, readOnly: true },
+          { name: 'replication-snapshot', mountPath: SNAPSHOT_DIR },
+        ],
+      },
+      [
+        svidVolume('replication-pull-svid', pull),
+        svidVolume('replication-restore-svid', restore),
+        // Disk-backed and sized for one snapshot; the data in it is barrier-encrypted, as on the Raft volume.
+        { name: 'replication-snapshot', emptyDir: { sizeLimit: k8s.Quantity.fromString(raft.scratchSize) } },
+      ],
+    );
+    egressToPrimary('PrimaryEgress', 'openbao-replication-to-primary', { ...SERVER_LABELS });
+
+    // The verifier: its CronJob succeeds only while the replica serves a heartbeat at most two intervals old.
+    const verifier = bind('VerifierIdentity', REPLICATION_VERIFIER);
+    new k8s.KubeServiceAccount(this, 'VerifierServiceAccount', { metadata: meta(REPLICATION_VERIFIER.serviceAccount), automountServiceAccountToken: false });
+    new k8s.KubeCronJob(this, 'Verifier', {
+      metadata: meta(VERIFIER_CRONJOB),
+      spec: {
+        schedule: raft.schedule,
+        timeZone: 'Etc/UTC',
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: Math.min(raft.intervalSeconds, 300),
+        successfulJobsHistoryLimit: 3,
+        failedJobsHistoryLimit: 3,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 0,
+            activeDeadlineSeconds: 120,
+            ttlSecondsAfterFinished: 86400,
+            template: {
+              metadata: { labels },
+              spec: jobPod(REPLICATION_VERIFIER.serviceAccount, verifier, VERIFY_FRESHNESS_SCRIPT, [
+                { name: 'LOCAL_ADDR', value: props.target.activeUrl },
+                { name: 'VERIFY_ROLE', value: CERT_ROLES.replicationVerify },
+                { name: 'HEARTBEAT_KEY', value: heartbeat },
+                { name: 'FRESH_SECONDS', value: String(2 * raft.intervalSeconds) },
+              ]),
+            },
+          },
+        },
+      },
+    });
+
+    const alertAfter = 3 * raft.intervalSeconds;
+    this.alertAfterSeconds = alertAfter;
+    // The rules are optional, so the prometheus-operator CRDs are not a hard dependency.
+    if (props.alerts?.enabled ?? true) {
+      const selector = `namespace="${ns}",cronjob="${VERIFIER_CRONJOB}"`;
+      new PrometheusRule(this, 'Alerts', {
+        metadata: { ...meta('openbao-replication'), labels: { ...labels, ...(props.alerts?.ruleLabels ?? { release: 'kube-prometheus-stack' }) } },
+        spec: {
+          groups: [
+            {
+              name: 'openbao-replication',
+              rules: [
+                {
+                  alert: 'OpenBaoReplicationStale',
+                  expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`time() - kube_cronjob_status_last_successful_time{${selector}} > ${alertAfter}`),
+                  for: '1m',
+                  labels: { severity: 'critical', region: targetRegion.region },
+                  annotations: {
+                    summary: `OpenBao in ${targetRegion.region} has not served a verified restore of the primary for more than 3 replication intervals (${formatDuration(alertAfter)})`,
+                    description: `Reads in ${targetRegion.region} may be served from data older than ${formatDuration(alertAfter)}. Check the snapshot-restore container of the active openbao pod and the ${VERIFIER_CRONJOB} Jobs in namespace ${ns}.`,
+                  },
+                },
+                {
+                  alert: 'OpenBaoReplicationNeverSucceeded',
+                  expr: PrometheusRuleSpecGroupsRulesExpr.fromString(`absent(kube_cronjob_status_last_successful_time{${selector}})`),
+                  for: formatDuration(alertAfter),
+                  labels: { severity: 'critical', region: targetRegion.region },
+                  annotations: { summary: `OpenBao replication into ${targetRegion.region} has no verified restore on record` },
+                },
+              ],
+            },
+          ],
         },
       });
     }

@@ -8,7 +8,7 @@ export enum ReplicationMechanismKind {
 export interface RaftSnapshotProps {
   /** Five-field cron schedule of the snapshot/restore run (UTC). @default '*\/5 * * * *' */
   readonly schedule?: string;
-  /** Memory-backed scratch space for one snapshot, in Mi or Gi; it counts against the pod's memory. @default '1Gi' */
+  /** Disk-backed space for one snapshot beside each replica server, in Mi or Gi. @default '1Gi' */
   readonly scratchSize?: string;
 }
 
@@ -44,7 +44,6 @@ export class RaftSnapshotMechanism extends ReplicationMechanism {
   public readonly kind = ReplicationMechanismKind.RAFT_SNAPSHOT;
   public readonly schedule: string;
   public readonly scratchSize: string;
-  public readonly scratchMebibytes: number;
   /** Longest gap between two scheduled runs, in seconds: the replication lag bound (RPO). */
   public readonly intervalSeconds: number;
   public readonly lagBound: string;
@@ -56,11 +55,9 @@ export class RaftSnapshotMechanism extends ReplicationMechanism {
     super();
     this.schedule = props.schedule ?? '*/5 * * * *';
     this.scratchSize = props.scratchSize ?? '1Gi';
-    const scratch = /^([1-9][0-9]*)(Mi|Gi)$/.exec(this.scratchSize);
-    if (scratch === null) {
+    if (!/^[1-9][0-9]*(Mi|Gi)$/.test(this.scratchSize)) {
       throw new Error(`raftSnapshot scratchSize "${this.scratchSize}" must be a whole number of Mi or Gi, such as "1Gi"`);
     }
-    this.scratchMebibytes = Number(scratch[1]) * (scratch[2] === 'Gi' ? 1024 : 1);
     this.intervalSeconds = longestGapSeconds(this.schedule);
     this.lagBound = `up to ${formatDuration(this.intervalSeconds)} (one schedule interval, "${this.schedule}")`;
   }

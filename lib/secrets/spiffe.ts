@@ -9,9 +9,18 @@ export const ESO_WORKLOAD: WorkloadRef = { namespace: 'external-secrets-system',
 /** Pod labels of ESO's controller, as the ESO Helm chart sets them. */
 export const ESO_POD_LABELS = { 'app.kubernetes.io/name': 'external-secrets' } as const;
 
-/** The OpenBao snapshot replicator (PerfReplicationLink's CronJob). */
+/** The nativePerformance replication Job's identity. */
 export const REPLICATOR_WORKLOAD: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replicator' };
+/** Pod labels of the replication Jobs (the nativePerformance Job, the raftSnapshot verifier). */
 export const REPLICATOR_POD_LABELS = { 'app.kubernetes.io/name': 'openbao-replicator' } as const;
+/**
+ * raftSnapshot replication identities, split so that none the primary admits from another cluster can restore:
+ * pulling (snapshot read) crosses the mesh; restoring (snapshot-force) is bound to loopback, used from inside a
+ * replica's server pod; verifying reads back a heartbeat.
+ */
+export const REPLICATION_PULL: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replication-pull' };
+export const REPLICATION_RESTORE: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replication-restore' };
+export const REPLICATION_VERIFIER: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replication-verifier' };
 
 /**
  * `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`: the one place SPIFFE IDs are made, so the URI SAN

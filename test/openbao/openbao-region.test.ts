@@ -97,11 +97,15 @@ describe('OpenBaoRegion', () => {
         'enable-cert-auth update sys/auth/cert',
         'policy-eso-read update sys/policies/acl/eso-read',
         'policy-eso-push update sys/policies/acl/eso-push',
-        'policy-replicator update sys/policies/acl/replicator',
+        'policy-replication-pull update sys/policies/acl/replication-pull',
+        'policy-replication-restore update sys/policies/acl/replication-restore',
+        'policy-replication-verify update sys/policies/acl/replication-verify',
         'policy-break-glass update sys/policies/acl/break-glass',
         'cert-role-eso-read update auth/cert/certs/eso-read',
         'cert-role-eso-push update auth/cert/certs/eso-push',
-        'cert-role-replicator update auth/cert/certs/replicator',
+        'cert-role-replication-pull update auth/cert/certs/replication-pull',
+        'cert-role-replication-restore update auth/cert/certs/replication-restore',
+        'cert-role-replication-verify update auth/cert/certs/replication-verify',
         'cert-role-break-glass update auth/cert/certs/break-glass',
       ]);
       expect(Object.keys(config)).not.toContain('initialize');
@@ -116,7 +120,10 @@ describe('OpenBaoRegion', () => {
       };
       expect(policy('eso-read')).toEqual({ path: { 'secret/data/sovereign/omantel/*': { capabilities: ['read'] }, 'secret/metadata/sovereign/omantel/*': { capabilities: ['read', 'list'] } } });
       expect(policy('eso-push').path['secret/data/sovereign/omantel/*'].capabilities).toEqual(['create', 'update', 'read']);
-      expect(policy('replicator')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['read'] }, 'sys/storage/raft/snapshot-force': { capabilities: ['update'] } } });
+      const heartbeats = 'secret/data/sovereign/omantel/_replication/heartbeat/*';
+      expect(policy('replication-pull')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['read'] }, [heartbeats]: { capabilities: ['create', 'update', 'read'] } } });
+      expect(policy('replication-restore')).toEqual({ path: { 'sys/storage/raft/snapshot-force': { capabilities: ['update'] } } });
+      expect(policy('replication-verify')).toEqual({ path: { [heartbeats]: { capabilities: ['read'] } } });
     });
 
     test('cert roles bind exactly the SPIFFE IDs and read the trust bundle from the mounted ConfigMap', () => {
@@ -127,9 +134,9 @@ describe('OpenBaoRegion', () => {
         }),
       );
       expect(roles['cert-role-eso-read'].allowed_uri_sans).toEqual([spiffeId('omantel.example', { namespace: 'external-secrets-system', serviceAccount: 'external-secrets' })]);
-      expect(roles['cert-role-replicator'].allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replicator']);
+      expect(roles['cert-role-replication-pull'].allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replication-pull']);
       expect(roles['cert-role-eso-push'].token_policies).toEqual(['eso-push']);
-      for (const name of ['cert-role-eso-read', 'cert-role-eso-push', 'cert-role-replicator']) {
+      for (const name of ['cert-role-eso-read', 'cert-role-eso-push', 'cert-role-replication-pull', 'cert-role-replication-restore', 'cert-role-replication-verify']) {
         expect(roles[name].certificate).toEqual({ eval_source: 'file', eval_type: 'string', path: '/openbao/trust-bundle/ca.crt' });
       }
       const bundle = podSpec(primary).volumes.find((v: any) => v.name === 'trust-bundle');

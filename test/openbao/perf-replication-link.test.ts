@@ -23,69 +23,84 @@ const find = (objects: any[], kind: string, name: string) => objects.find((o) =>
 describe('PerfReplicationLink (raftSnapshot)', () => {
   const output = synth(threeRegions({ regions: [{ name: FSN, clusterName: 'fsn' }, { name: NBG, clusterName: 'nbg' }, { name: HEL, clusterName: 'hel' }] }));
 
-  test('a 3-region Sovereign has 2 links rooted at the primary', () => {
+  const statefulSet = (region: string) => find(objectsOf(output, region), 'StatefulSet', 'openbao');
+  const agent = (region: string) => statefulSet(region).spec.template.spec.containers.find((c: any) => c.name === 'snapshot-restore');
+  const envOf = (container: any) => Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+  const initConfig = (region: string) => JSON.parse(find(objectsOf(output, region), 'ConfigMap', 'openbao-config').data['initialize.json']);
+  const roleData = (region: string, role: string) =>
+    initConfig(region).initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.find((r: any) => r[`cert-role-${role}`])[`cert-role-${role}`].data;
+
+  test('a 3-region Sovereign has 2 links rooted at the primary: restores run beside each replica\'s servers', () => {
     expect(output.replication.map((l) => [l.source, l.target, l.mechanism])).toEqual([
       [FSN, NBG, 'raftSnapshot'],
       [FSN, HEL, 'raftSnapshot'],
     ]);
-    expect(find(objectsOf(output, FSN), 'CronJob', 'openbao-replicator')).toBeUndefined();
-    expect(find(objectsOf(output, NBG), 'CronJob', 'openbao-replicator')).toBeDefined();
-    expect(find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator')).toBeDefined();
+    expect(agent(FSN)).toBeUndefined();
+    expect(agent(NBG)).toBeDefined();
+    expect(agent(HEL)).toBeDefined();
+    expect(find(objectsOf(output, FSN), 'CronJob', 'openbao-replication-verifier')).toBeUndefined();
+    expect(find(objectsOf(output, HEL), 'CronJob', 'openbao-replication-verifier')).toBeDefined();
   });
 
   test('snapshot: the replication objects of a replica region', () => {
-    expect(objectsOf(output, HEL).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'openbao-replicator')).toMatchSnapshot();
+    expect([...objectsOf(output, HEL).filter((o) => o.metadata.labels?.['app.kubernetes.io/name'] === 'openbao-replicator'), agent(HEL)]).toMatchSnapshot();
   });
 
-  test('the CronJob saves from openbao-primary and force-restores into the local active pod, one run at a time', () => {
-    const cron = find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator');
-    expect(cron.spec).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
-    expect(cron.spec.jobTemplate.spec).toMatchObject({ backoffLimit: 1, activeDeadlineSeconds: 270 });
-    const container = cron.spec.jobTemplate.spec.template.spec.containers[0];
-    const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
-    expect(env.PRIMARY_ADDR).toBe('https://openbao-primary.openbao.svc:8200');
-    expect(env.LOCAL_ADDR).toBe('https://openbao-active.openbao.svc:8200');
-    const script = container.command[2];
+  test('the agent pulls from openbao-primary, restores over loopback and only counts a run once the heartbeat reads back', () => {
+    const env = envOf(agent(HEL));
+    expect(env).toMatchObject({
+      PRIMARY_ADDR: 'https://openbao-primary.openbao.svc:8200',
+      LOCAL_ADDR: 'https://127.0.0.1:8200',
+      PULL_ROLE: 'replication-pull',
+      RESTORE_ROLE: 'replication-restore',
+      HEARTBEAT_KEY: `sovereign/omantel/_replication/heartbeat/${HEL}`,
+      INTERVAL_SECONDS: '300',
+    });
+    const script = agent(HEL).command[2];
     expect(script).toContain('bao operator raft snapshot save "$SNAPSHOT"');
     expect(script).toContain('bao operator raft snapshot restore -force "$SNAPSHOT"');
-    expect(script).toContain('-method=cert -path=cert name=replicator');
-    expect(container.image).toBe('quay.io/openbao/openbao:2.6.2');
+    expect(script).toContain('until active; do');
+    expect(script).toContain('restore not verified: heartbeat $beat does not read back');
+    // Disk-backed space for the snapshot, as large as configured (default 1Gi).
+    expect(statefulSet(HEL).spec.template.spec.volumes).toContainEqual({ name: 'replication-snapshot', emptyDir: { sizeLimit: '1Gi' } });
   });
 
-  test('the snapshot only exists in a memory-backed volume that the memory limit accounts for', () => {
-    const pod = find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator').spec.jobTemplate.spec.template.spec;
-    const work = pod.volumes.find((v: any) => v.name === 'work');
-    expect(work.emptyDir).toEqual({ medium: 'Memory', sizeLimit: '1024Mi' });
-    expect(pod.containers[0].env.find((e: any) => e.name === 'SNAPSHOT').value).toBe('/work/raft.snap');
-    expect(pod.containers[0].resources.limits.memory).toBe('1280Mi');
-    expect(pod.volumes.map((v: any) => v.name)).toEqual(['svid', 'openbao-ca', 'work']);
+  test('pulling and restoring are different identities; the restorer is accepted from loopback only, in every region', () => {
+    for (const region of [FSN, NBG, HEL]) {
+      expect(roleData(region, 'replication-pull').allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replication-pull']);
+      expect(roleData(region, 'replication-pull').token_bound_cidrs).toBeUndefined();
+      expect(roleData(region, 'replication-restore')).toMatchObject({
+        allowed_uri_sans: ['spiffe://omantel.example/ns/openbao/sa/openbao-replication-restore'],
+        token_bound_cidrs: ['127.0.0.1/32', '::1/128'],
+      });
+    }
+    const objects = objectsOf(output, HEL);
+    expect(find(objects, 'Certificate', 'openbao-replication-pull-svid').spec).toMatchObject({ commonName: 'openbao-replication-pull.openbao', uris: ['spiffe://omantel.example/ns/openbao/sa/openbao-replication-pull'] });
+    expect(find(objects, 'Certificate', 'openbao-replication-restore-svid').spec.uris).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replication-restore']);
+    expect(find(objectsOf(output, FSN), 'Certificate', 'openbao-replication-restore-svid')).toBeUndefined();
   });
 
-  test('the non-root replicator can read its 0400 SVID: the pod sets fsGroup, so the kubelet gives the files its group', () => {
-    const pod = find(objectsOf(output, HEL), 'CronJob', 'openbao-replicator').spec.jobTemplate.spec.template.spec;
+  test('the verifier CronJob succeeds only while the replica serves a recent heartbeat; it reads its 0400 SVID through fsGroup', () => {
+    const cron = find(objectsOf(output, HEL), 'CronJob', 'openbao-replication-verifier');
+    expect(cron.spec).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(envOf(pod.containers[0])).toMatchObject({ LOCAL_ADDR: 'https://openbao-active.openbao.svc:8200', VERIFY_ROLE: 'replication-verify', FRESH_SECONDS: '600' });
     expect(pod.securityContext).toMatchObject({ runAsUser: 100, runAsGroup: 1000, fsGroup: 1000 });
     expect(pod.volumes.find((v: any) => v.name === 'svid').secret.defaultMode).toBe(0o400);
-    expect(find(objectsOf(output, HEL), 'Certificate', 'openbao-replicator-svid').spec.commonName).toBe('openbao-replicator.openbao');
+    expect(find(objectsOf(output, HEL), 'ServiceAccount', 'openbao-replication-verifier').automountServiceAccountToken).toBe(false);
   });
 
-  test('the replicator logs in with its own SPIFFE SVID, which the OpenBao cert role binds', () => {
-    const objects = objectsOf(output, HEL);
-    const cert = find(objects, 'Certificate', 'openbao-replicator-svid');
-    expect(cert.spec.uris).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replicator']);
-    const config = JSON.parse(find(objectsOf(output, FSN), 'ConfigMap', 'openbao-config').data['initialize.json']);
-    const role = config.initialize.find((b: any) => b['cert-roles'])['cert-roles'].request.find((r: any) => r['cert-role-replicator'])['cert-role-replicator'];
-    expect(role.data.allowed_uri_sans).toEqual(cert.spec.uris);
-    expect(find(objects, 'ServiceAccount', 'openbao-replicator').automountServiceAccountToken).toBe(false);
+  test('the replica\'s servers may reach the primary cluster\'s servers, named by cluster; the primary admits them', () => {
+    const policy = find(objectsOf(output, HEL), 'CiliumNetworkPolicy', 'openbao-replication-to-primary');
+    expect(policy.spec.endpointSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' });
+    expect(policy.spec.egress[0].toEndpoints[0].matchLabels['io.cilium.k8s.policy.cluster']).toBe('fsn');
+    const remote = find(objectsOf(output, FSN), 'CiliumNetworkPolicy', 'openbao-primary-remote-callers').spec.ingress[0].fromEndpoints;
+    expect(remote.map((e: any) => e.matchLabels['app.kubernetes.io/name'])).toEqual(['external-secrets', 'openbao']);
   });
 
-  test('the replicator may reach the primary cluster’s servers, named by cluster', () => {
-    const policy = find(objectsOf(output, HEL), 'CiliumNetworkPolicy', 'openbao-replicator-to-primary');
-    expect(policy.spec.egress[0].toEndpoints[0].matchLabels).toMatchObject({ 'io.cilium.k8s.policy.cluster': 'fsn', 'k8s:io.kubernetes.pod.namespace': 'openbao' });
-  });
-
-  test('the PrometheusRule threshold equals 3 schedule intervals', () => {
+  test('the PrometheusRule is driven by the verifier and fires at 3 schedule intervals', () => {
     const rule = find(objectsOf(output, HEL), 'PrometheusRule', 'openbao-replication').spec.groups[0].rules[0];
-    expect(rule.expr).toBe('time() - kube_cronjob_status_last_successful_time{namespace="openbao",cronjob="openbao-replicator"} > 900');
+    expect(rule.expr).toBe('time() - kube_cronjob_status_last_successful_time{namespace="openbao",cronjob="openbao-replication-verifier"} > 900');
     const hourly = synth(twoRegions({ openbao: { replication: { schedule: '17 * * * *' } } }));
     expect(find(objectsOf(hourly, HEL), 'PrometheusRule', 'openbao-replication').spec.groups[0].rules[0].expr).toMatch(/ > 10800$/);
   });

@@ -8,7 +8,8 @@ import { type KubeObject, synthesizeSovereign } from '../../lib/sovereign/synthe
 import { HEL, twoRegions } from '../helpers/configs';
 
 // Every PrometheusRule the library renders, unit-tested with Prometheus' own promtool (Debian package `prometheus`).
-const SERIES = 'kube_cronjob_status_last_successful_time{namespace="openbao",cronjob="openbao-replicator"}';
+// The verifier CronJob succeeds only while the replica serves a recent heartbeat, i.e. after a verified restore.
+const SERIES = 'kube_cronjob_status_last_successful_time{namespace="openbao",cronjob="openbao-replication-verifier"}';
 
 function ruleObjects(input = twoRegions()): KubeObject[] {
   return synthesizeSovereign(resolveSovereignConfig(input)).regions.flatMap((r) => r.objects).filter((o) => o.kind === 'PrometheusRule');
@@ -39,7 +40,7 @@ describe('replication alerting rules (promtool test rules)', () => {
     expect(result.status).toBe(0);
   });
 
-  test('stale fires after 3 schedule intervals without a successful run, and not before', () => {
+  test('stale fires after 3 schedule intervals without a verified restore, and not before', () => {
     const { annotations } = (rule as any).spec.groups[0].rules[0];
     const result = promtool(rule, [
       {
@@ -49,7 +50,7 @@ describe('replication alerting rules (promtool test rules)', () => {
         alert_rule_test: [
           { eval_time: '10m', alertname: 'OpenBaoReplicationStale', exp_alerts: [] },
           { eval_time: '15m', alertname: 'OpenBaoReplicationStale', exp_alerts: [] },
-          { eval_time: '17m', alertname: 'OpenBaoReplicationStale', exp_alerts: [{ exp_labels: { severity: 'critical', region: HEL, namespace: 'openbao', cronjob: 'openbao-replicator' }, exp_annotations: annotations }] },
+          { eval_time: '17m', alertname: 'OpenBaoReplicationStale', exp_alerts: [{ exp_labels: { severity: 'critical', region: HEL, namespace: 'openbao', cronjob: 'openbao-replication-verifier' }, exp_annotations: annotations }] },
           { eval_time: '17m', alertname: 'OpenBaoReplicationNeverSucceeded', exp_alerts: [] },
         ],
       },
@@ -62,7 +63,7 @@ describe('replication alerting rules (promtool test rules)', () => {
     const result = promtool(rule, [
       {
         interval: '5m',
-        // kube-state-metrics reports the time of the last success, which moves on every 5 minutes.
+        // kube-state-metrics reports the verifier's last success, which moves on every 5 minutes while restores verify.
         input_series: [{ series: SERIES, values: '0+300x24' }],
         alert_rule_test: [60, 90, 120].map((minutes) => ({ eval_time: `${minutes}m`, alertname: 'OpenBaoReplicationStale', exp_alerts: [] })),
       },
@@ -71,7 +72,7 @@ describe('replication alerting rules (promtool test rules)', () => {
     expect(result.status).toBe(0);
   });
 
-  test('never-succeeded fires when there is no successful run on record', () => {
+  test('never-succeeded fires when no restore was ever verified', () => {
     const { annotations } = (rule as any).spec.groups[0].rules[1];
     const result = promtool(rule, [
       {
@@ -79,7 +80,7 @@ describe('replication alerting rules (promtool test rules)', () => {
         input_series: [{ series: 'up{job="kube-state-metrics"}', values: '1x30' }],
         alert_rule_test: [
           { eval_time: '10m', alertname: 'OpenBaoReplicationNeverSucceeded', exp_alerts: [] },
-          { eval_time: '16m', alertname: 'OpenBaoReplicationNeverSucceeded', exp_alerts: [{ exp_labels: { severity: 'critical', region: HEL, namespace: 'openbao', cronjob: 'openbao-replicator' }, exp_annotations: annotations }] },
+          { eval_time: '16m', alertname: 'OpenBaoReplicationNeverSucceeded', exp_alerts: [{ exp_labels: { severity: 'critical', region: HEL, namespace: 'openbao', cronjob: 'openbao-replication-verifier' }, exp_annotations: annotations }] },
         ],
       },
     ]);

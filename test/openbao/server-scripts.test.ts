@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SNAPSHOT_RESTORE_SCRIPT, VERIFY_FRESHNESS_SCRIPT } from '../../lib/openbao/replication-scripts';
 import { SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT } from '../../lib/openbao/server-scripts';
 import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
@@ -184,5 +185,114 @@ describe('tls-reloader: a renewed certificate reaches the running server', () =>
     } finally {
       reloader.kill();
     }
+  });
+});
+
+// A stand-in OpenBao for the replication scripts: a primary and a local server, each a folder holding the heartbeat.
+const fakeOpenBao = `state="$FAKE_STATE"
+addr="\${BAO_ADDR:-}"
+case "$*" in *-address=*) addr="$(printf '%s' "$*" | sed 's/.*-address=\\([^ ]*\\).*/\\1/')" ;; esac
+store() { if [ "$1" = "$PRIMARY_ADDR" ]; then echo "$state/primary"; else echo "$state/local"; fi; }
+echo "$*" >> "$state/calls"
+case "$1" in
+  status) echo "{\\"sealed\\": false, $FAKE_ROLE}"; exit 0 ;;
+  login) echo "token-for-$addr"; exit 0 ;;
+  write) cat > "$(store "$addr")/heartbeat"; exit 0 ;;
+  read) if [ -s "$(store "$addr")/heartbeat" ]; then sed 's/{"data":{"at":"\\([0-9]*\\)"}}/{"data": {"data": {"at": "\\1"}}}/' "$(store "$addr")/heartbeat"; exit 0; fi; echo "no value" >&2; exit 2 ;;
+  operator)
+    case "$*" in
+      *"snapshot save"*) cp "$state/primary/heartbeat" "$state/snapshot" 2>/dev/null || true; exit 0 ;;
+      *"snapshot restore"*) if [ "$FAKE_RESTORE" = "ok" ]; then cp "$state/snapshot" "$state/local/heartbeat"; fi; exit 0 ;;
+    esac ;;
+esac
+echo "unexpected bao call: $*" >&2
+exit 1`;
+
+function replicationSandbox(role: 'active' | 'standby', restore: 'ok' | 'lost') {
+  const { dir, env } = sandbox({
+    bao: fakeOpenBao,
+    // The second sleep ends the loop: by then exactly one run has happened.
+    sleep: `echo x >> "$FAKE_STATE/sleeps"; [ "$(wc -l < "$FAKE_STATE/sleeps")" -lt 2 ] || kill "$PPID"`,
+  });
+  for (const folder of ['primary', 'local']) mkdirSync(join(dir, folder));
+  return {
+    dir,
+    env: {
+      ...env,
+      FAKE_STATE: dir,
+      FAKE_ROLE: role === 'active' ? '"is_self": true' : '"leader_address": "https://openbao-1"',
+      FAKE_RESTORE: restore,
+      PRIMARY_ADDR: 'https://openbao-primary.openbao.svc:8200',
+      LOCAL_ADDR: 'https://127.0.0.1:8200',
+      PULL_ROLE: 'replication-pull',
+      PULL_SVID: join(dir, 'pull'),
+      RESTORE_ROLE: 'replication-restore',
+      RESTORE_SVID: join(dir, 'restore'),
+      HEARTBEAT_KEY: 'sovereign/omantel/_replication/heartbeat/hz-hel-rtz-prod',
+      INTERVAL_SECONDS: '300',
+      RESTORE_WAIT_SECONDS: '10',
+      SNAPSHOT: join(dir, 'raft.snap'),
+    },
+  };
+}
+
+describe('snapshot-restore: a run counts only once the replica serves the primary\'s data', () => {
+  const run = (role: 'active' | 'standby', restore: 'ok' | 'lost') => {
+    const { dir, env } = replicationSandbox(role, restore);
+    const result = spawnSync('sh', ['-c', SNAPSHOT_RESTORE_SCRIPT], { encoding: 'utf8', env, timeout: 20_000 });
+    return { ...result, calls: existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [] };
+  };
+
+  test('on the active node: heartbeat on the primary, snapshot, loopback restore, then the heartbeat reads back', () => {
+    const result = run('active', 'ok');
+    expect(result.stdout).toMatch(/verified: the replica serves the primary's data as of heartbeat \d+/);
+    const logins = result.calls.filter((c) => c.startsWith('login'));
+    expect(logins).toEqual([
+      'login -no-store -token-only -method=cert -path=cert name=replication-pull',
+      'login -no-store -token-only -method=cert -path=cert name=replication-restore',
+      'login -no-store -token-only -method=cert -path=cert name=replication-pull',
+    ]);
+    expect(result.calls.findIndex((c) => c.startsWith('write'))).toBeLessThan(result.calls.findIndex((c) => c.includes('snapshot save')));
+  });
+
+  test('a restore whose data never shows up is reported as not verified', () => {
+    const result = run('active', 'lost');
+    expect(result.stderr).toContain('restore not verified: heartbeat');
+    expect(result.stdout).not.toContain('verified:');
+  });
+
+  test('a standby does nothing: only the active node restores', () => {
+    const result = run('standby', 'ok');
+    expect(result.calls.filter((c) => !c.startsWith('status'))).toEqual([]);
+  });
+});
+
+describe('the verifier: succeeds only while the replica serves a recent heartbeat', () => {
+  const verify = (heartbeatAgeSeconds: number | undefined) => {
+    const { dir, env } = sandbox({ bao: fakeOpenBao });
+    for (const folder of ['primary', 'local']) mkdirSync(join(dir, folder));
+    if (heartbeatAgeSeconds !== undefined) writeFileSync(join(dir, 'local', 'heartbeat'), `{"data":{"at":"${Math.floor(Date.now() / 1000) - heartbeatAgeSeconds}"}}`);
+    return spawnSync('sh', ['-c', VERIFY_FRESHNESS_SCRIPT], {
+      encoding: 'utf8',
+      env: { ...env, FAKE_STATE: dir, FAKE_ROLE: '"is_self": true', PRIMARY_ADDR: 'https://openbao-primary.openbao.svc:8200', LOCAL_ADDR: 'https://openbao-active.openbao.svc:8200', VERIFY_ROLE: 'replication-verify', HEARTBEAT_KEY: 'k', FRESH_SECONDS: '600' },
+    });
+  };
+
+  test('fresh: a heartbeat restored a minute ago', () => {
+    const result = verify(60);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/fresh: the replica serves the primary's data as of \d+s ago/);
+  });
+
+  test('fails when the heartbeat is older than two intervals', () => {
+    const result = verify(900);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/stale: the replica serves the primary's data as of 9\d\ds ago \(allowed: 600s\)/);
+  });
+
+  test('fails when no restore was ever verified here', () => {
+    const result = verify(undefined);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('no heartbeat on https://openbao-active.openbao.svc:8200');
   });
 });

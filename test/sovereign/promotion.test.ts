@@ -21,7 +21,9 @@ function folder(dir: string): Record<string, string> {
 
 const config = (primaryRegion: string) => resolveSovereignConfig(threeRegions({ primaryRegion, databases: [{ name: 'db', namespace: 'apps' }], hotStandby: { enabled: true, primaryRegion: FSN, replicaRegion: HEL } }));
 const read = (out: string, region: string, file: string) => parse(readFileSync(join(out, region, file), 'utf8'));
-const CRON = 'cronjob_openbao_openbao-replicator.yaml';
+// Where restores happen: the verifier CronJob and the restorer's SVID (the restore runs beside the servers).
+const CRON = 'cronjob_openbao_openbao-replication-verifier.yaml';
+const RESTORE_SVID = 'certificate_openbao_openbao-replication-restore-svid.yaml';
 const PRIMARY_SERVICE = 'service_openbao_openbao-primary.yaml';
 
 describe('explicit DR promotion', () => {
@@ -59,6 +61,7 @@ describe('explicit DR promotion', () => {
     expect(readdirSync(join(out, HEL))).not.toContain(CRON);
     expect(readdirSync(join(out, FSN))).toContain(CRON);
     expect(readdirSync(join(out, NBG))).toContain(CRON);
+    expect([FSN, NBG, HEL].map((region) => readdirSync(join(out, region)).includes(RESTORE_SVID))).toEqual([true, true, false]);
     expect(result.output.replication.map((l) => [l.source, l.target])).toEqual([[HEL, FSN], [HEL, NBG]]);
     // bao-primary keeps its name everywhere and still points at the global name
     for (const region of [FSN, NBG, HEL]) {
