@@ -59,7 +59,7 @@ export class RaftSnapshotMechanism extends ReplicationMechanism {
       throw new Error(`raftSnapshot scratchSize "${this.scratchSize}" must be a whole number of Mi or Gi, such as "1Gi"`);
     }
     this.intervalSeconds = longestGapSeconds(this.schedule);
-    this.lagBound = `up to ${formatDuration(this.intervalSeconds)} (one schedule interval, "${this.schedule}")`;
+    this.lagBound = `up to ${formatDuration(this.intervalSeconds)} plus one restore (the schedule interval, "${this.schedule}", and the time a restore takes)`;
   }
 }
 

@@ -9,6 +9,7 @@
  * node if it fails (vault/logical_system_raft.go, v2.6.2), so the run only counts once the node is unsealed and active
  * again and the heartbeat reads back: the replica then provably serves the primary's data as of that heartbeat.
  * `bao status -format=json` prints `"sealed"` and, on the active node, `"is_self": true` (command/format.go, v2.6.2).
+ * Every step checks its own status: `set -e` does not apply inside a function called from an `||` list.
  */
 export const SNAPSHOT_RESTORE_SCRIPT = `set -eu
 umask 077
@@ -22,12 +23,11 @@ active() {
 }
 replicate() {
   beat="$(date +%s)"
-  pull="$(login "$PRIMARY_ADDR" "$PULL_ROLE" "$PULL_SVID")"
-  printf '{"data":{"at":"%s"}}' "$beat" | BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$pull" bao write "secret/data/$HEARTBEAT_KEY" - >/dev/null
-  BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$pull" bao operator raft snapshot save "$SNAPSHOT"
-  restore="$(login "$LOCAL_ADDR" "$RESTORE_ROLE" "$RESTORE_SVID")"
-  BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$restore" bao operator raft snapshot restore -force "$SNAPSHOT"
-  rm -f "$SNAPSHOT"
+  pull="$(login "$PRIMARY_ADDR" "$PULL_ROLE" "$PULL_SVID")" || { echo "login to the primary as $PULL_ROLE failed" >&2; return 1; }
+  printf '{"data":{"at":"%s"}}' "$beat" | BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$pull" bao write "secret/data/$HEARTBEAT_KEY" - >/dev/null || { echo "writing the heartbeat on the primary failed" >&2; return 1; }
+  BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$pull" bao operator raft snapshot save "$SNAPSHOT" || { echo "saving a snapshot of the primary failed" >&2; return 1; }
+  restore="$(login "$LOCAL_ADDR" "$RESTORE_ROLE" "$RESTORE_SVID")" || { echo "login to the local server as $RESTORE_ROLE failed" >&2; return 1; }
+  BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$restore" bao operator raft snapshot restore -force "$SNAPSHOT" || { echo "uploading the snapshot failed" >&2; return 1; }
   waited=0
   until active; do
     if [ "$waited" -ge "$RESTORE_WAIT_SECONDS" ]; then
@@ -37,7 +37,7 @@ replicate() {
     sleep 5
     waited=$((waited + 5))
   done
-  check="$(login "$LOCAL_ADDR" "$PULL_ROLE" "$PULL_SVID")"
+  check="$(login "$LOCAL_ADDR" "$PULL_ROLE" "$PULL_SVID")" || { echo "login to the restored server as $PULL_ROLE failed" >&2; return 1; }
   heartbeat="$(BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$check" bao read -format=json "secret/data/$HEARTBEAT_KEY")" || heartbeat=""
   case "$heartbeat" in
     *"\\"at\\": \\"$beat\\""*) echo "verified: the replica serves the primary's data as of heartbeat $beat" ;;

@@ -14,8 +14,10 @@ interface Role {
   readonly boundCidrs?: readonly string[];
 }
 
-function rendered() {
-  const output = synthesizeSovereign(resolveSovereignConfig(threeRegions({ regions: [{ name: FSN, clusterName: 'fsn' }, { name: NBG, clusterName: 'nbg' }, { name: HEL, clusterName: 'hel' }] })));
+const CLUSTERS: Record<string, string> = { [FSN]: 'fsn', [NBG]: 'nbg', [HEL]: 'hel' };
+
+function rendered(regionNames: readonly string[], primaryRegion: string) {
+  const output = synthesizeSovereign(resolveSovereignConfig(threeRegions({ regions: regionNames.map((name) => ({ name, clusterName: CLUSTERS[name] })), primaryRegion })));
   const objects = output.regions.flatMap((r) => r.objects.map((o: any) => ({ region: r.region, o })));
   const roles: Role[] = [];
   const policies = new Map<string, Record<string, { capabilities: string[] }>>();
@@ -49,8 +51,14 @@ function pods(objects: { region: string; o: any }[]) {
   });
 }
 
-describe('replication identities: nothing reachable from another cluster can restore', () => {
-  const { objects, roles, policies } = rendered();
+// 2 and 3 regions, and after a confirmed promotion (the primary moved to HEL).
+describe.each([
+  [[FSN, NBG, HEL], FSN],
+  [[FSN, NBG, HEL], HEL],
+  [[FSN, HEL], FSN],
+])('replication identities in %j with primary %s: nothing reachable from another cluster can restore', (regionNames, primary) => {
+  const { objects, roles, policies } = rendered(regionNames, primary);
+  const replicas = regionNames.filter((r) => r !== primary);
   const restoreCapable = (role: Role) =>
     role.policies.some((name) =>
       Object.entries(policies.get(`${role.region}/${name}`) ?? {}).some(
@@ -60,7 +68,7 @@ describe('replication identities: nothing reachable from another cluster can res
 
   test('every role that can force-restore, in every region, admits logins from loopback only', () => {
     const capable = roles.filter(restoreCapable);
-    expect(capable.map((r) => `${r.region}/${r.name}`).sort()).toEqual([FSN, HEL, NBG].flatMap((region) => [`${region}/break-glass`, `${region}/replication-restore`]).sort());
+    expect(capable.map((r) => `${r.region}/${r.name}`).sort()).toEqual(regionNames.flatMap((region) => [`${region}/break-glass`, `${region}/replication-restore`]).sort());
     for (const role of capable) expect(role.boundCidrs).toEqual(LOOPBACK);
   });
 
@@ -83,8 +91,7 @@ describe('replication identities: nothing reachable from another cluster can res
       const { 'k8s:io.kubernetes.pod.namespace': namespace, ...labels } = peer.matchLabels;
       const clusters: string[] = peer.matchExpressions.find((e: any) => e.key === 'io.cilium.k8s.policy.cluster').values;
       for (const pod of pods(objects)) {
-        const cluster = pod.region === FSN ? 'fsn' : pod.region === NBG ? 'nbg' : 'hel';
-        if (!clusters.includes(cluster) || pod.namespace !== namespace || !Object.entries(labels).every(([k, v]) => pod.labels[k] === v)) continue;
+        if (!clusters.includes(CLUSTERS[pod.region]) || pod.namespace !== namespace || !Object.entries(labels).every(([k, v]) => pod.labels[k] === v)) continue;
         for (const secret of pod.secrets) for (const uri of certificates.get(`${pod.region}/${pod.namespace}/${secret}`) ?? []) reachable.add(uri);
       }
     }
@@ -102,9 +109,6 @@ describe('replication identities: nothing reachable from another cluster can res
 
   test('restore material exists only in replica regions, mounted only by their server pods', () => {
     const mounts = pods(objects).filter((p) => p.secrets.includes('openbao-replication-restore-svid'));
-    expect(mounts.map((p) => [p.region, p.labels.component])).toEqual([
-      [NBG, 'server'],
-      [HEL, 'server'],
-    ]);
+    expect(mounts.map((p) => [p.region, p.labels.component])).toEqual(replicas.map((region) => [region, 'server']));
   });
 });

@@ -188,31 +188,40 @@ describe('tls-reloader: a renewed certificate reaches the running server', () =>
   });
 });
 
-// A stand-in OpenBao for the replication scripts: a primary and a local server, each a folder holding the heartbeat.
+// A stand-in OpenBao for the replication scripts, following the documented CLI: `bao status -format=json` prints the
+// seal status JSON and exits 2 when sealed (command/status.go); `bao login -token-only` prints only the token, and
+// fails non-zero on a refused login (command/login.go); `bao write PATH -` reads the JSON body from stdin;
+// `bao operator raft snapshot save FILE` writes FILE, `restore -force FILE` uploads it; `bao read -format=json` prints
+// the secret JSON and exits 2 when there is none. A primary and a local server are each a folder with the heartbeat.
 const fakeOpenBao = `state="$FAKE_STATE"
 addr="\${BAO_ADDR:-}"
 case "$*" in *-address=*) addr="$(printf '%s' "$*" | sed 's/.*-address=\\([^ ]*\\).*/\\1/')" ;; esac
 store() { if [ "$1" = "$PRIMARY_ADDR" ]; then echo "$state/primary"; else echo "$state/local"; fi; }
+for last; do :; done
 echo "$*" >> "$state/calls"
 case "$1" in
-  status) echo "{\\"sealed\\": false, $FAKE_ROLE}"; exit 0 ;;
-  login) echo "token-for-$addr"; exit 0 ;;
+  status)
+    if [ -e "$state/restored" ] && [ "\${FAKE_AFTER_RESTORE:-}" = "sealed" ]; then echo '{"sealed": true}'; exit 2; fi
+    echo "{\\"sealed\\": false, $FAKE_ROLE}"; exit 0 ;;
+  login) if [ "\${FAKE_LOGIN:-}" = "fail" ]; then echo "permission denied" >&2; exit 2; fi; echo "token-for-$addr"; exit 0 ;;
   write) cat > "$(store "$addr")/heartbeat"; exit 0 ;;
-  read) if [ -s "$(store "$addr")/heartbeat" ]; then sed 's/{"data":{"at":"\\([0-9]*\\)"}}/{"data": {"data": {"at": "\\1"}}}/' "$(store "$addr")/heartbeat"; exit 0; fi; echo "no value" >&2; exit 2 ;;
+  read)
+    if [ -s "$(store "$addr")/heartbeat" ]; then sed 's/{"data":{"at":"\\([0-9]*\\)"}}/{"data": {"data": {"at": "\\1"}}}/' "$(store "$addr")/heartbeat"; exit 0; fi
+    echo "No value found" >&2; exit 2 ;;
   operator)
     case "$*" in
-      *"snapshot save"*) cp "$state/primary/heartbeat" "$state/snapshot" 2>/dev/null || true; exit 0 ;;
-      *"snapshot restore"*) if [ "$FAKE_RESTORE" = "ok" ]; then cp "$state/snapshot" "$state/local/heartbeat"; fi; exit 0 ;;
+      *"snapshot save"*) cp "$state/primary/heartbeat" "$last"; exit 0 ;;
+      *"snapshot restore"*) touch "$state/restored"; if [ "$FAKE_RESTORE" = "ok" ]; then cp "$last" "$state/local/heartbeat"; fi; exit 0 ;;
     esac ;;
 esac
 echo "unexpected bao call: $*" >&2
 exit 1`;
 
-function replicationSandbox(role: 'active' | 'standby', restore: 'ok' | 'lost') {
+function replicationSandbox(role: 'active' | 'standby', restore: 'ok' | 'lost', extra: Record<string, string> = {}) {
   const { dir, env } = sandbox({
     bao: fakeOpenBao,
-    // The second sleep ends the loop: by then exactly one run has happened.
-    sleep: `echo x >> "$FAKE_STATE/sleeps"; [ "$(wc -l < "$FAKE_STATE/sleeps")" -lt 2 ] || kill "$PPID"`,
+    // The second interval sleep ends the loop: by then exactly one run has happened. Waits inside a run pass at once.
+    sleep: `[ "$1" = "$INTERVAL_SECONDS" ] || exit 0; echo x >> "$FAKE_STATE/sleeps"; [ "$(wc -l < "$FAKE_STATE/sleeps")" -lt 2 ] || kill "$PPID"`,
   });
   for (const folder of ['primary', 'local']) mkdirSync(join(dir, folder));
   return {
@@ -232,33 +241,54 @@ function replicationSandbox(role: 'active' | 'standby', restore: 'ok' | 'lost') 
       INTERVAL_SECONDS: '300',
       RESTORE_WAIT_SECONDS: '10',
       SNAPSHOT: join(dir, 'raft.snap'),
+      ...extra,
     },
   };
 }
 
 describe('snapshot-restore: a run counts only once the replica serves the primary\'s data', () => {
-  const run = (role: 'active' | 'standby', restore: 'ok' | 'lost') => {
-    const { dir, env } = replicationSandbox(role, restore);
-    const result = spawnSync('sh', ['-c', SNAPSHOT_RESTORE_SCRIPT], { encoding: 'utf8', env, timeout: 20_000 });
-    return { ...result, calls: existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [] };
+  const run = (role: 'active' | 'standby', restore: 'ok' | 'lost', extra: Record<string, string> = {}) => {
+    const { dir, env } = replicationSandbox(role, restore, extra);
+    const result = spawnSync('/bin/sh', ['-c', SNAPSHOT_RESTORE_SCRIPT], { encoding: 'utf8', env, timeout: 20_000 });
+    return {
+      ...result,
+      calls: existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8').trim().split('\n') : [],
+      snapshotLeft: existsSync(env.SNAPSHOT as string),
+    };
   };
 
   test('on the active node: heartbeat on the primary, snapshot, loopback restore, then the heartbeat reads back', () => {
     const result = run('active', 'ok');
     expect(result.stdout).toMatch(/verified: the replica serves the primary's data as of heartbeat \d+/);
-    const logins = result.calls.filter((c) => c.startsWith('login'));
-    expect(logins).toEqual([
+    expect(result.calls.filter((c) => c.startsWith('login'))).toEqual([
       'login -no-store -token-only -method=cert -path=cert name=replication-pull',
       'login -no-store -token-only -method=cert -path=cert name=replication-restore',
       'login -no-store -token-only -method=cert -path=cert name=replication-pull',
     ]);
     expect(result.calls.findIndex((c) => c.startsWith('write'))).toBeLessThan(result.calls.findIndex((c) => c.includes('snapshot save')));
+    expect(result.snapshotLeft).toBe(false);
   });
 
-  test('a restore whose data never shows up is reported as not verified', () => {
+  test('fails when a login fails, and leaves no snapshot', () => {
+    const result = run('active', 'ok', { FAKE_LOGIN: 'fail' });
+    expect(result.stderr).toContain('login to the primary as replication-pull failed');
+    expect(result.calls.some((c) => c.includes('snapshot'))).toBe(false);
+    expect(result.stdout).not.toContain('verified:');
+    expect(result.snapshotLeft).toBe(false);
+  });
+
+  test('fails when the restore does not bring the node back unsealed and active, and leaves no snapshot', () => {
+    const result = run('active', 'ok', { FAKE_AFTER_RESTORE: 'sealed' });
+    expect(result.stderr).toContain('the server is not unsealed and active 10s after the restore');
+    expect(result.stdout).not.toContain('verified:');
+    expect(result.snapshotLeft).toBe(false);
+  });
+
+  test('fails when the heartbeat does not read back after the restore, and leaves no snapshot', () => {
     const result = run('active', 'lost');
     expect(result.stderr).toContain('restore not verified: heartbeat');
     expect(result.stdout).not.toContain('verified:');
+    expect(result.snapshotLeft).toBe(false);
   });
 
   test('a standby does nothing: only the active node restores', () => {
@@ -272,7 +302,7 @@ describe('the verifier: succeeds only while the replica serves a recent heartbea
     const { dir, env } = sandbox({ bao: fakeOpenBao });
     for (const folder of ['primary', 'local']) mkdirSync(join(dir, folder));
     if (heartbeatAgeSeconds !== undefined) writeFileSync(join(dir, 'local', 'heartbeat'), `{"data":{"at":"${Math.floor(Date.now() / 1000) - heartbeatAgeSeconds}"}}`);
-    return spawnSync('sh', ['-c', VERIFY_FRESHNESS_SCRIPT], {
+    return spawnSync('/bin/sh', ['-c', VERIFY_FRESHNESS_SCRIPT], {
       encoding: 'utf8',
       env: { ...env, FAKE_STATE: dir, FAKE_ROLE: '"is_self": true', PRIMARY_ADDR: 'https://openbao-primary.openbao.svc:8200', LOCAL_ADDR: 'https://openbao-active.openbao.svc:8200', VERIFY_ROLE: 'replication-verify', HEARTBEAT_KEY: 'k', FRESH_SECONDS: '600' },
     });
