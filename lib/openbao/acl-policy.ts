@@ -59,8 +59,10 @@ export function sovereignPolicies(sovereign: string, nativeReplication = false):
           // The only replication identity the primary admits from other clusters: it reads snapshots and writes the
           // heartbeat it later reads back on the replica. It can never restore.
           { name: CERT_ROLES.replicationPull, paths: { 'sys/storage/raft/snapshot': ['read'], [heartbeats]: ['create', 'update', 'read'] } },
-          // Restores: its role only admits logins from loopback, i.e. from inside a server pod of the region itself.
-          { name: CERT_ROLES.replicationRestore, paths: { 'sys/storage/raft/snapshot-force': ['update'] } },
+          // Restores: its role only admits logins from loopback, i.e. from inside a server pod of the region itself. It
+          // restores without force, so a snapshot the local seal cannot open is refused instead of sealing the region
+          // (vault/logical_system_raft.go, v2.6.2: force skips the seal check).
+          { name: CERT_ROLES.replicationRestore, paths: { 'sys/storage/raft/snapshot': ['update'] } },
           // The verifier reads the heartbeat back on the replica.
           { name: CERT_ROLES.replicationVerify, paths: { [heartbeats]: ['read'] } },
         ],

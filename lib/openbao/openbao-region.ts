@@ -123,6 +123,8 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
   public readonly role: RegionRole;
   public readonly replicas: number;
   public readonly image: string;
+  /** Size of each server's Raft volume. */
+  public readonly storageSize: string;
   public readonly localUrl: string;
   public readonly activeUrl: string;
   public readonly primaryUrl: string;
@@ -150,6 +152,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     this.role = region.role;
     this.replicas = props.replicas ?? 3;
     this.image = props.image ?? 'quay.io/openbao/openbao:2.6.2';
+    this.storageSize = props.storageSize ?? '10Gi';
     this.localUrl = `https://openbao.${ns}.svc:${PORT_API}`;
     this.activeUrl = `https://openbao-active.${ns}.svc:${PORT_API}`;
     this.primaryUrl = `https://openbao-primary.${ns}.svc:${PORT_API}`;
@@ -345,7 +348,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
         persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
         selector: { matchLabels: serverLabels },
         volumeClaimTemplates: [
-          volumeClaim('data', props.storageSize ?? '10Gi', props.storageClass),
+          volumeClaim('data', this.storageSize, props.storageClass),
           ...(props.auditStorage !== undefined ? [volumeClaim('audit', props.auditStorage.size, props.auditStorage.storageClass)] : []),
         ],
         template: {
@@ -473,7 +476,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
               { name: 'trust-bundle', configMap: { name: trustBundle.configMapName, items: [{ key: trustBundle.key, path: 'ca.crt' }] } },
               { name: 'break-glass-ca', configMap: { name: breakGlassCa.configMapName, items: [{ key: breakGlassCa.key, path: 'ca.crt' }] } },
               // Disk-backed and as large as the Raft volume, so a restored snapshot of all of it fits.
-              { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString(props.storageSize ?? '10Gi') } },
+              { name: 'scratch', emptyDir: { sizeLimit: k8s.Quantity.fromString(this.storageSize) } },
               { name: 'home', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
               { name: 'reloader-state', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('1Mi') } },
               ...seal.volumes,

@@ -113,7 +113,10 @@ export class PerfReplicationLink extends Construct {
       identity.bind(this, id, { workload: { ...workload, namespace: ns }, trustDomain: targetRegion.trustDomain, issuer: targetRegion.svidIssuer, labels });
     const quantities = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
     const restricted: k8s.SecurityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
-    const svidVolume = (name: string, credentials: WorkloadCredentials): k8s.Volume => ({ name, secret: { secretName: credentials.secretName, defaultMode: 0o400 } });
+    const svidVolume = (name: string, credentials: WorkloadCredentials, optional = false): k8s.Volume => ({
+      name,
+      secret: { secretName: credentials.secretName, defaultMode: 0o400, ...(optional ? { optional: true } : {}) },
+    });
     // A Job pod reading its 0400 SVID as uid 100: without fsGroup the kubelet leaves the files owned by root; with it
     // they get its group and group read (kubernetes pkg/volume/volume_linux.go, the fsGroup ownership change).
     const jobPod = (serviceAccount: string, credentials: WorkloadCredentials, script: string, env: k8s.EnvVar[]): k8s.PodSpec => ({
@@ -216,28 +219,31 @@ export class PerfReplicationLink extends Construct {
           { name: 'HEARTBEAT_KEY', value: heartbeat },
           { name: 'INTERVAL_SECONDS', value: String(raft.intervalSeconds) },
           { name: 'RESTORE_WAIT_SECONDS', value: '300' },
+          { name: 'TRANSFER_TIMEOUT_SECONDS', value: '1800' },
           { name: 'SNAPSHOT', value: `${SNAPSHOT_DIR}/raft.snap` },
           { name: 'HOME', value: SNAPSHOT_DIR },
         ],
         resources: { requests: quantities({ cpu: '50m', memory: '64Mi' }), limits: quantities({ memory: '256Mi' }) },
         securityContext: restricted,
         volumeMounts: [
-          { name: 'tls', mountPath: CA_DIR, readOnly: true },
+          { name: 'replication-ca', mountPath: CA_DIR, readOnly: true },
           { name: 'replication-pull-svid', mountPath: PULL_DIR, readOnly: true },
           { name: 'replication-restore-svid', mountPath: RESTORE_DIR, readOnly: true },
           { name: 'replication-snapshot', mountPath: SNAPSHOT_DIR },
         ],
       },
       [
-        svidVolume('replication-pull-svid', pull),
-        svidVolume('replication-restore-svid', restore),
+        // Optional, so a missing SVID (cert-manager not there yet) never keeps the servers from starting; the agent waits.
+        svidVolume('replication-pull-svid', pull, true),
+        svidVolume('replication-restore-svid', restore, true),
+        { name: 'replication-ca', secret: { secretName: props.target.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
         // Disk-backed and sized for one snapshot; the data in it is barrier-encrypted, as on the Raft volume.
-        { name: 'replication-snapshot', emptyDir: { sizeLimit: k8s.Quantity.fromString(raft.scratchSize) } },
+        { name: 'replication-snapshot', emptyDir: { sizeLimit: k8s.Quantity.fromString(raft.scratchSize ?? props.target.storageSize) } },
       ],
     );
     egressToPrimary('PrimaryEgress', 'openbao-replication-to-primary', { ...SERVER_LABELS });
 
-    // The verifier: its CronJob succeeds only while the replica serves a heartbeat at most two intervals old.
+    // The verifier: its CronJob succeeds only while the replica serves a recent heartbeat.
     const verifier = bind('VerifierIdentity', REPLICATION_VERIFIER);
     new k8s.KubeServiceAccount(this, 'VerifierServiceAccount', { metadata: meta(REPLICATION_VERIFIER.serviceAccount), automountServiceAccountToken: false });
     new k8s.KubeCronJob(this, 'Verifier', {
@@ -260,7 +266,8 @@ export class PerfReplicationLink extends Construct {
                 { name: 'LOCAL_ADDR', value: props.target.activeUrl },
                 { name: 'VERIFY_ROLE', value: CERT_ROLES.replicationVerify },
                 { name: 'HEARTBEAT_KEY', value: heartbeat },
-                { name: 'FRESH_SECONDS', value: String(2 * raft.intervalSeconds) },
+                // Two intervals and two runs' worth of slack: a heartbeat is as old as the start of the last verified run.
+                { name: 'FRESH_SECONDS', value: String(2 * raft.intervalSeconds + 600) },
               ]),
             },
           },

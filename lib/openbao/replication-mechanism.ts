@@ -8,7 +8,7 @@ export enum ReplicationMechanismKind {
 export interface RaftSnapshotProps {
   /** Five-field cron schedule of the snapshot/restore run (UTC). @default '*\/5 * * * *' */
   readonly schedule?: string;
-  /** Disk-backed space for one snapshot beside each replica server, in Mi or Gi. @default '1Gi' */
+  /** Disk-backed space for one snapshot beside each replica server, in Mi or Gi. @default - the replica's Raft volume size */
   readonly scratchSize?: string;
 }
 
@@ -43,7 +43,8 @@ export abstract class ReplicationMechanism {
 export class RaftSnapshotMechanism extends ReplicationMechanism {
   public readonly kind = ReplicationMechanismKind.RAFT_SNAPSHOT;
   public readonly schedule: string;
-  public readonly scratchSize: string;
+  /** Undefined: the replica's Raft volume size. */
+  public readonly scratchSize?: string;
   /** Longest gap between two scheduled runs, in seconds: the replication lag bound (RPO). */
   public readonly intervalSeconds: number;
   public readonly lagBound: string;
@@ -54,12 +55,13 @@ export class RaftSnapshotMechanism extends ReplicationMechanism {
   constructor(props: RaftSnapshotProps) {
     super();
     this.schedule = props.schedule ?? '*/5 * * * *';
-    this.scratchSize = props.scratchSize ?? '1Gi';
-    if (!/^[1-9][0-9]*(Mi|Gi)$/.test(this.scratchSize)) {
+    this.scratchSize = props.scratchSize;
+    if (this.scratchSize !== undefined && !/^[1-9][0-9]*(Mi|Gi)$/.test(this.scratchSize)) {
       throw new Error(`raftSnapshot scratchSize "${this.scratchSize}" must be a whole number of Mi or Gi, such as "1Gi"`);
     }
     this.intervalSeconds = longestGapSeconds(this.schedule);
-    this.lagBound = `up to ${formatDuration(this.intervalSeconds)} plus one restore (the schedule interval, "${this.schedule}", and the time a restore takes)`;
+    // A write right after a run's heartbeat reaches the replica only at the end of the next run.
+    this.lagBound = `up to ${formatDuration(this.intervalSeconds)} plus two runs (the interval, "${this.schedule}", and twice the time a pull and restore take)`;
   }
 }
 

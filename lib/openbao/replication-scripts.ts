@@ -4,10 +4,12 @@
 /**
  * The `snapshot-restore` container beside each replica server. On the region's active node only, every interval:
  * log in to the primary as the puller, write this region's heartbeat there, save a snapshot (taken after the
- * heartbeat), log in to the own server over loopback as the restorer (the only place that role admits) and
- * force-restore it. `snapshot-force` answers once the upload is stored and the restore runs afterwards, sealing the
- * node if it fails (vault/logical_system_raft.go, v2.6.2), so the run only counts once the node is unsealed and active
- * again and the heartbeat reads back: the replica then provably serves the primary's data as of that heartbeat.
+ * heartbeat), log in to the own server over loopback as the restorer (the only place that role admits) and restore
+ * it, without force: the server then refuses a snapshot its seal cannot open rather than sealing the region. The
+ * restore endpoint answers once the upload is stored and the restore runs afterwards, sealing the node if it fails
+ * (vault/logical_system_raft.go, v2.6.2), so the run only counts once the node is unsealed and active again and the
+ * heartbeat reads back: the replica then provably serves the primary's data as of that heartbeat. Transfers are
+ * bounded by TRANSFER_TIMEOUT_SECONDS (the api client sets no timeout on snapshot streams, api/sys_raft.go).
  * `bao status -format=json` prints `"sealed"` and, on the active node, `"is_self": true` (command/format.go, v2.6.2).
  * Every step checks its own status: `set -e` does not apply inside a function called from an `||` list.
  */
@@ -22,27 +24,30 @@ active() {
   case "$status" in *'"is_self": true'*) return 0 ;; *) return 1 ;; esac
 }
 replicate() {
+  for svid in "$PULL_SVID" "$RESTORE_SVID"; do
+    [ -s "$svid/tls.crt" ] || { echo "waiting for the SVID in $svid (cert-manager issues it)" >&2; return 1; }
+  done
   beat="$(date +%s)"
   pull="$(login "$PRIMARY_ADDR" "$PULL_ROLE" "$PULL_SVID")" || { echo "login to the primary as $PULL_ROLE failed" >&2; return 1; }
   printf '{"data":{"at":"%s"}}' "$beat" | BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$pull" bao write "secret/data/$HEARTBEAT_KEY" - >/dev/null || { echo "writing the heartbeat on the primary failed" >&2; return 1; }
-  BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$pull" bao operator raft snapshot save "$SNAPSHOT" || { echo "saving a snapshot of the primary failed" >&2; return 1; }
+  BAO_ADDR="$PRIMARY_ADDR" BAO_TOKEN="$pull" timeout "$TRANSFER_TIMEOUT_SECONDS" bao operator raft snapshot save "$SNAPSHOT" || { echo "saving a snapshot of the primary failed" >&2; return 1; }
   restore="$(login "$LOCAL_ADDR" "$RESTORE_ROLE" "$RESTORE_SVID")" || { echo "login to the local server as $RESTORE_ROLE failed" >&2; return 1; }
-  BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$restore" bao operator raft snapshot restore -force "$SNAPSHOT" || { echo "uploading the snapshot failed" >&2; return 1; }
+  BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$restore" timeout "$TRANSFER_TIMEOUT_SECONDS" bao operator raft snapshot restore "$SNAPSHOT" || { echo "the server refused or lost the snapshot upload" >&2; return 1; }
   waited=0
-  until active; do
+  while :; do
+    if active && check="$(login "$LOCAL_ADDR" "$PULL_ROLE" "$PULL_SVID")"; then
+      heartbeat="$(BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$check" bao read -format=json "secret/data/$HEARTBEAT_KEY")" || heartbeat=""
+      case "$heartbeat" in
+        *"\\"at\\": \\"$beat\\""*) echo "verified: the replica serves the primary's data as of heartbeat $beat"; return 0 ;;
+      esac
+    fi
     if [ "$waited" -ge "$RESTORE_WAIT_SECONDS" ]; then
-      echo "the server is not unsealed and active \${RESTORE_WAIT_SECONDS}s after the restore" >&2
+      if active; then echo "restore not verified: heartbeat $beat does not read back" >&2; else echo "the server is not unsealed and active \${RESTORE_WAIT_SECONDS}s after the restore" >&2; fi
       return 1
     fi
     sleep 5
     waited=$((waited + 5))
   done
-  check="$(login "$LOCAL_ADDR" "$PULL_ROLE" "$PULL_SVID")" || { echo "login to the restored server as $PULL_ROLE failed" >&2; return 1; }
-  heartbeat="$(BAO_ADDR="$LOCAL_ADDR" BAO_TOKEN="$check" bao read -format=json "secret/data/$HEARTBEAT_KEY")" || heartbeat=""
-  case "$heartbeat" in
-    *"\\"at\\": \\"$beat\\""*) echo "verified: the replica serves the primary's data as of heartbeat $beat" ;;
-    *) echo "restore not verified: heartbeat $beat does not read back" >&2; return 1 ;;
-  esac
 }
 while true; do
   sleep "$INTERVAL_SECONDS"

@@ -56,7 +56,9 @@ echo "no peer is initialised: $POD_NAME self-initialises the region's cluster"
 /**
  * The `tls-reloader` sidecar: when the kubelet swaps in the renewed certificate, send the server SIGHUP, on which
  * OpenBao reloads its listener certificate (command/server.go reload handling, v2.6.2). The pod shares its process
- * namespace and both containers run as the same user, so the signal is allowed without any capability. The
+ * namespace and both containers run as the same user, so the signal is allowed without any capability. It signals
+ * the server alone: other `bao` commands in the pod (the replica's snapshot-restore) install no SIGHUP handler and
+ * would exit on it (command/commands.go, v2.6.2). The
  * fingerprint the server last loaded lives in a pod-lifetime emptyDir (written by select-config before the server
  * starts), so a restarted sidecar still sees a renewal it had not yet signalled; a failed signal is retried.
  */
@@ -68,7 +70,7 @@ while true; do
   sleep "$INTERVAL_SECONDS"
   current="$(fingerprint)"
   if [ "$current" != "$(cat "$state")" ]; then
-    if pkill -HUP -x bao; then
+    if pkill -HUP -f '^bao server '; then
       echo "listener certificate renewed: sent SIGHUP to bao"
       printf '%s\n' "$current" > "$state"
     else

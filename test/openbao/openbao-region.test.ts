@@ -122,7 +122,8 @@ describe('OpenBaoRegion', () => {
       expect(policy('eso-push').path['secret/data/sovereign/omantel/*'].capabilities).toEqual(['create', 'update', 'read']);
       const heartbeats = 'secret/data/sovereign/omantel/_replication/heartbeat/*';
       expect(policy('replication-pull')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['read'] }, [heartbeats]: { capabilities: ['create', 'update', 'read'] } } });
-      expect(policy('replication-restore')).toEqual({ path: { 'sys/storage/raft/snapshot-force': { capabilities: ['update'] } } });
+      // A restore without force: the server refuses a snapshot its seal cannot open instead of sealing itself.
+      expect(policy('replication-restore')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['update'] } } });
       expect(policy('replication-verify')).toEqual({ path: { [heartbeats]: { capabilities: ['read'] } } });
     });
 
@@ -169,7 +170,7 @@ describe('OpenBaoRegion', () => {
       expect(pod.volumes.find((v: any) => v.name === 'scratch')).toEqual({ name: 'scratch', emptyDir: { sizeLimit: '10Gi' } });
       // A renewed listener certificate reaches the server: SIGHUP from a sidecar that shares the process namespace.
       expect(pod.shareProcessNamespace).toBe(true);
-      expect(reloader).toMatchObject({ name: 'tls-reloader', command: ['/bin/sh', '-c', expect.stringContaining('pkill -HUP -x bao')] });
+      expect(reloader).toMatchObject({ name: 'tls-reloader', command: ['/bin/sh', '-c', expect.stringContaining("pkill -HUP -f '^bao server '")] });
       expect(reloader.volumeMounts).toEqual([
         { name: 'tls', mountPath: '/openbao/tls', readOnly: true },
         { name: 'reloader-state', mountPath: '/openbao/reloader' },

@@ -58,11 +58,15 @@ describe('PerfReplicationLink (raftSnapshot)', () => {
     });
     const script = agent(HEL).command[2];
     expect(script).toContain('bao operator raft snapshot save "$SNAPSHOT"');
-    expect(script).toContain('bao operator raft snapshot restore -force "$SNAPSHOT"');
-    expect(script).toContain('until active; do');
+    expect(script).toContain('bao operator raft snapshot restore "$SNAPSHOT"');
+    expect(script).not.toContain('-force');
     expect(script).toContain('restore not verified: heartbeat $beat does not read back');
-    // Disk-backed space for the snapshot, as large as configured (default 1Gi).
-    expect(statefulSet(HEL).spec.template.spec.volumes).toContainEqual({ name: 'replication-snapshot', emptyDir: { sizeLimit: '1Gi' } });
+    // Disk-backed space for the snapshot, as large as the Raft volume by default; the SVIDs are optional volumes.
+    const volumes = statefulSet(HEL).spec.template.spec.volumes;
+    expect(volumes).toContainEqual({ name: 'replication-snapshot', emptyDir: { sizeLimit: '10Gi' } });
+    expect(volumes.find((v: any) => v.name === 'replication-restore-svid').secret).toMatchObject({ optional: true, defaultMode: 0o400 });
+    // Only the CA of the listener certificate, never its key.
+    expect(volumes.find((v: any) => v.name === 'replication-ca').secret.items).toEqual([{ key: 'ca.crt', path: 'ca.crt' }]);
   });
 
   test('pulling and restoring are different identities; the restorer is accepted from loopback only, in every region', () => {
@@ -84,7 +88,7 @@ describe('PerfReplicationLink (raftSnapshot)', () => {
     const cron = find(objectsOf(output, HEL), 'CronJob', 'openbao-replication-verifier');
     expect(cron.spec).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid', successfulJobsHistoryLimit: 3, failedJobsHistoryLimit: 3 });
     const pod = cron.spec.jobTemplate.spec.template.spec;
-    expect(envOf(pod.containers[0])).toMatchObject({ LOCAL_ADDR: 'https://openbao-active.openbao.svc:8200', VERIFY_ROLE: 'replication-verify', FRESH_SECONDS: '600' });
+    expect(envOf(pod.containers[0])).toMatchObject({ LOCAL_ADDR: 'https://openbao-active.openbao.svc:8200', VERIFY_ROLE: 'replication-verify', FRESH_SECONDS: '1200' });
     expect(pod.securityContext).toMatchObject({ runAsUser: 100, runAsGroup: 1000, fsGroup: 1000 });
     expect(pod.volumes.find((v: any) => v.name === 'svid').secret.defaultMode).toBe(0o400);
     expect(find(objectsOf(output, HEL), 'ServiceAccount', 'openbao-replication-verifier').automountServiceAccountToken).toBe(false);
@@ -106,7 +110,7 @@ describe('PerfReplicationLink (raftSnapshot)', () => {
   });
 
   test('the lag bound is the schedule interval, never sub-second', () => {
-    expect(output.replication[0].lagBound).toBe('up to 5m plus one restore (the schedule interval, "*/5 * * * *", and the time a restore takes)');
+    expect(output.replication[0].lagBound).toBe('up to 5m plus two runs (the interval, "*/5 * * * *", and twice the time a pull and restore take)');
     expect(JSON.stringify(output)).not.toMatch(/sub-second|< ?1 ?s/);
   });
 

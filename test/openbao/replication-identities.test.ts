@@ -62,7 +62,8 @@ describe.each([
   const restoreCapable = (role: Role) =>
     role.policies.some((name) =>
       Object.entries(policies.get(`${role.region}/${name}`) ?? {}).some(
-        ([path, rule]) => (path === 'sys/storage/raft/snapshot-force' || path === '*') && rule.capabilities.some((c) => ['update', 'create'].includes(c)),
+        // Writing to either snapshot endpoint restores (update on sys/storage/raft/snapshot is a restore, read a save).
+        ([path, rule]) => ['sys/storage/raft/snapshot', 'sys/storage/raft/snapshot-force', '*'].includes(path) && rule.capabilities.some((c) => ['update', 'create'].includes(c)),
       ),
     );
 

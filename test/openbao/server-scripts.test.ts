@@ -166,7 +166,7 @@ describe('tls-reloader: a renewed certificate reaches the running server', () =>
       expect(existsSync(log)).toBe(false);
       writeFileSync(join(dir, 'tls', 'tls.crt'), 'cert-2');
       writeFileSync(join(dir, 'tls', 'tls.key'), 'key-2');
-      expect(await signalled(log)).toBe('-HUP -x bao\n');
+      expect(await signalled(log)).toBe('-HUP -f ^bao server \n');
     } finally {
       reloader.kill();
     }
@@ -181,7 +181,7 @@ describe('tls-reloader: a renewed certificate reaches the running server', () =>
     // WHEN the sidecar (re)starts, THEN it still signals the server
     const reloader = start(env, log);
     try {
-      expect(await signalled(log)).toBe('-HUP -x bao\n');
+      expect(await signalled(log)).toBe('-HUP -f ^bao server \n');
     } finally {
       reloader.kill();
     }
@@ -223,7 +223,8 @@ function replicationSandbox(role: 'active' | 'standby', restore: 'ok' | 'lost', 
     // The second interval sleep ends the loop: by then exactly one run has happened. Waits inside a run pass at once.
     sleep: `[ "$1" = "$INTERVAL_SECONDS" ] || exit 0; echo x >> "$FAKE_STATE/sleeps"; [ "$(wc -l < "$FAKE_STATE/sleeps")" -lt 2 ] || kill "$PPID"`,
   });
-  for (const folder of ['primary', 'local']) mkdirSync(join(dir, folder));
+  for (const folder of ['primary', 'local', 'pull', 'restore']) mkdirSync(join(dir, folder));
+  if (extra.NO_SVIDS === undefined) for (const svid of ['pull', 'restore']) writeFileSync(join(dir, svid, 'tls.crt'), 'svid');
   return {
     dir,
     env: {
@@ -240,6 +241,7 @@ function replicationSandbox(role: 'active' | 'standby', restore: 'ok' | 'lost', 
       HEARTBEAT_KEY: 'sovereign/omantel/_replication/heartbeat/hz-hel-rtz-prod',
       INTERVAL_SECONDS: '300',
       RESTORE_WAIT_SECONDS: '10',
+      TRANSFER_TIMEOUT_SECONDS: '30',
       SNAPSHOT: join(dir, 'raft.snap'),
       ...extra,
     },
@@ -289,6 +291,12 @@ describe('snapshot-restore: a run counts only once the replica serves the primar
     expect(result.stderr).toContain('restore not verified: heartbeat');
     expect(result.stdout).not.toContain('verified:');
     expect(result.snapshotLeft).toBe(false);
+  });
+
+  test('waits while cert-manager has not issued the SVIDs yet', () => {
+    const result = run('active', 'ok', { NO_SVIDS: '1' });
+    expect(result.stderr).toContain('waiting for the SVID in');
+    expect(result.calls.filter((c) => !c.startsWith('status'))).toEqual([]);
   });
 
   test('a standby does nothing: only the active node restores', () => {
