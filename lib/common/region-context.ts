@@ -36,7 +36,7 @@ export interface RegionContextProps {
   readonly trustDomain: string;
   /** cert-manager issuer of the workload SVIDs. @default ClusterIssuer 'spiffe-ca' */
   readonly svidIssuer?: IssuerRef;
-  /** ClusterMesh names of the Sovereign's other region clusters (the primary admits their replicators and ESO). @default [] */
+  /** ClusterMesh names of the Sovereign's other region clusters (the primary admits their replication pullers and ESO). @default [] */
   readonly peerClusterNames?: readonly string[];
   /** Create the Namespace objects the constructs use (Pod Security `restricted`). Turn off when the chart already owns them. @default true */
   readonly createNamespaces?: boolean;

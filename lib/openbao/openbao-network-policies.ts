@@ -16,7 +16,7 @@ export interface OpenBaoNetworkPoliciesProps {
   readonly namespace: string;
   readonly serverLabels: Record<string, string>;
   readonly labels: Record<string, string>;
-  /** ClusterMesh names of the other regions' clusters whose ESO and replicator may call this primary. Empty on replicas. */
+  /** ClusterMesh names of the other regions' clusters whose ESO and replication pullers may call this primary. Empty on replicas. */
   readonly remoteClusters: readonly string[];
   /** Namespace of the Prometheus that scrapes metrics; undefined when nothing scrapes. */
   readonly metricsNamespace?: string;
@@ -32,7 +32,7 @@ const CLUSTER = 8201;
 
 /**
  * Default deny in the OpenBao namespace, then exactly the flows the agreed model needs: the API from ESO and the
- * replicator, Raft and request forwarding only among the region's own servers, DNS and the Kubernetes API out.
+ * replication Jobs, Raft and request forwarding only among the region's own servers, DNS and the Kubernetes API out.
  * Cross-cluster callers need a CiliumNetworkPolicy that names their cluster (Cilium 1.19 selectors match only
  * the local cluster otherwise).
  */
