@@ -9,7 +9,9 @@
  * restore endpoint answers once the upload is stored and the restore runs afterwards, sealing the node if it fails
  * (vault/logical_system_raft.go, v2.6.2), so the run only counts once the node is unsealed and active again and the
  * heartbeat reads back: the replica then provably serves the primary's data as of that heartbeat. Transfers are
- * bounded by TRANSFER_TIMEOUT_SECONDS (the api client sets no timeout on snapshot streams, api/sys_raft.go).
+ * bounded by TRANSFER_TIMEOUT_SECONDS (the api client sets no timeout on snapshot streams, api/sys_raft.go), with
+ * BusyBox `timeout SECS PROG` (busybox 1_36_1 coreutils/timeout.c). `bao write PATH -` decodes the JSON body from stdin
+ * (hashicorp/go-secure-stdlib kv-builder/v0.1.2 kv-builder/builder.go, the version openbao v2.6.2 pins).
  * `bao status -format=json` prints `"sealed"` and, on the active node, `"is_self": true` (command/format.go, v2.6.2).
  * Every step checks its own status: `set -e` does not apply inside a function called from an `||` list.
  */

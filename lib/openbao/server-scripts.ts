@@ -58,7 +58,8 @@ echo "no peer is initialised: $POD_NAME self-initialises the region's cluster"
  * OpenBao reloads its listener certificate (command/server.go reload handling, v2.6.2). The pod shares its process
  * namespace and both containers run as the same user, so the signal is allowed without any capability. It signals
  * the server alone: other `bao` commands in the pod (the replica's snapshot-restore) install no SIGHUP handler and
- * would exit on it (command/commands.go, v2.6.2). The
+ * would exit on it (command/commands.go, v2.6.2). BusyBox `pkill -f` matches the regex against the whole command line
+ * (busybox 1_36_1 procps/pgrep.c). The
  * fingerprint the server last loaded lives in a pod-lifetime emptyDir (written by select-config before the server
  * starts), so a restarted sidecar still sees a renewal it had not yet signalled; a failed signal is retried.
  */

@@ -15,10 +15,16 @@ function ruleObjects(input = twoRegions()): KubeObject[] {
   return synthesizeSovereign(resolveSovereignConfig(input)).regions.flatMap((r) => r.objects).filter((o) => o.kind === 'PrometheusRule');
 }
 
-/** Runs `promtool test rules` on the rendered groups with the given test cases; returns its output on failure. */
-function promtool(rule: KubeObject, tests: unknown[]): { status: number | null; output: string } {
+/** A temporary folder holding the rule's groups as a Prometheus rules file, `rules.yaml`. */
+function rulesFolder(rule: KubeObject): string {
   const dir = mkdtempSync(join(tmpdir(), 'promtool-'));
   writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: (rule as any).spec.groups }));
+  return dir;
+}
+
+/** Runs `promtool test rules` on the rendered groups with the given test cases; returns its output on failure. */
+function promtool(rule: KubeObject, tests: unknown[]): { status: number | null; output: string } {
+  const dir = rulesFolder(rule);
   writeFileSync(join(dir, 'tests.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
   const result = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
@@ -33,9 +39,7 @@ describe('replication alerting rules (promtool test rules)', () => {
   });
 
   test('the rules file passes promtool check rules', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'promtool-'));
-    writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: (rule as any).spec.groups }));
-    const result = spawnSync('promtool', ['check', 'rules', join(dir, 'rules.yaml')], { encoding: 'utf8' });
+    const result = spawnSync('promtool', ['check', 'rules', join(rulesFolder(rule), 'rules.yaml')], { encoding: 'utf8' });
     expect(result.stdout).toContain('SUCCESS: 2 rules found');
     expect(result.status).toBe(0);
   });
