@@ -59,7 +59,7 @@ export type { ServerConfig, InitBlock, InitRequest, FileSource, RetryJoin } from
 export type { AclPolicy, Capability } from './openbao/acl-policy';
 
 // Secrets
-export { BaoClusterSecretStore, BaoStoreName } from './secrets/bao-cluster-secret-store';
+export { BaoClusterSecretStore, KEY_PREFIX_ANNOTATION } from './secrets/bao-cluster-secret-store';
 export type { BaoClusterSecretStoreProps } from './secrets/bao-cluster-secret-store';
 export { PrimaryPushSecret, PushDeletionPolicy } from './secrets/primary-push-secret';
 export type { PrimaryPushSecretProps, PushSecretEntry } from './secrets/primary-push-secret';
@@ -67,6 +67,8 @@ export { LocalExternalSecret } from './secrets/local-external-secret';
 export type { LocalExternalSecretProps, LocalExternalSecretEntry } from './secrets/local-external-secret';
 export { CnpgTlsHandoverSecrets } from './secrets/cnpg-tls-handover';
 export type { CnpgTlsHandoverSecretsProps } from './secrets/cnpg-tls-handover';
+export { SecretAccess, handoverTenants, tenancyMarkdown, tenancyRows, tenantStoreName, tenantRoleName } from './secrets/tenancy';
+export type { SecretTenant, TenancyRow, HandoverPlacement } from './secrets/tenancy';
 export { WorkloadIdentity } from './secrets/workload-identity';
 export type { WorkloadCredentials, SpiffeCertificateProps, WorkloadIdentityBindOptions } from './secrets/workload-identity';
 export { spiffeId, ESO_WORKLOAD, REPLICATOR_WORKLOAD } from './secrets/spiffe';

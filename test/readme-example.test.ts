@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { CnpgHotStandbyPair, CnpgTlsHandoverSecrets, loadSovereignConfig, PairTopology, PrimaryPushSecret, Sovereign, synthesizeSovereign } from '../lib';
+import { CnpgHotStandbyPair, loadSovereignConfig, PairTopology, PrimaryPushSecret, Sovereign, synthesizeSovereign } from '../lib';
 import { OMANTEL_YAML } from './helpers/configs';
 import { expectValidSovereign } from './helpers/manifests';
 
@@ -15,8 +15,11 @@ test('the README library example composes valid manifests', () => {
     name: 'orders-db', namespace: 'orders', primaryRegion: fsn, replicaRegion: hel,
     instances: 3, storageSize: '50Gi', topology: PairTopology.DISTRIBUTED,
   });
-  pair.tlsHandovers.forEach((handover, i) => new CnpgTlsHandoverSecrets(pair, `tls-${i}`, { handover }));
+  sovereign.addTlsHandovers(pair);
+  const orders = { name: 'orders', namespaces: ['orders'], keyPrefix: `sovereign/${sovereign.config.name}/orders/`, readRegions: ['hz-fsn-rtz-prod', 'hz-hel-rtz-prod'], pushRegions: ['hz-fsn-rtz-prod'], system: false };
+  sovereign.addTenant(orders);
   new PrimaryPushSecret(fsn, 'orders-creds', {
+    tenant: orders,
     name: 'orders-creds', namespace: 'orders', secretName: 'orders-creds',
     data: [{ secretKey: 'password', remoteKey: `sovereign/${sovereign.config.name}/orders/creds`, property: 'password' }],
   });

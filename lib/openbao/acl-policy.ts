@@ -12,12 +12,10 @@ export function renderPolicy(policy: AclPolicy): string {
 }
 
 /**
- * OpenBao cert auth roles, each named after the one policy it grants. ESO's stores and the replication workloads log
- * in with these names, so they are defined once.
+ * OpenBao cert auth roles of the platform's own workloads, each named after the one policy it grants. ESO's roles are
+ * per tenant (`eso-read-<tenant>`, `eso-push-<tenant>`, see secrets/tenancy.ts).
  */
 export const CERT_ROLES = {
-  esoRead: 'eso-read',
-  esoPush: 'eso-push',
   replicator: 'replicator',
   replicationPull: 'replication-pull',
   replicationRestore: 'replication-restore',
@@ -30,19 +28,10 @@ export function heartbeatKey(sovereign: string, region: string): string {
   return `sovereign/${sovereign}/_replication/heartbeat/${region}`;
 }
 
-/** Least-privilege policies of the agreed model (§7), scoped to one Sovereign's key prefix. */
-export function sovereignPolicies(sovereign: string, nativeReplication = false): { esoRead: AclPolicy; esoPush: AclPolicy; replication: readonly AclPolicy[] } {
-  const prefix = `sovereign/${sovereign}/*`;
+/** Least-privilege policies of the replication workloads (§5); none of them reaches a tenant's keys. */
+export function replicationPolicies(sovereign: string, nativeReplication = false): readonly AclPolicy[] {
   const heartbeats = `secret/data/sovereign/${sovereign}/_replication/heartbeat/*`;
-  return {
-    // bao-local: reads only.
-    esoRead: { name: CERT_ROLES.esoRead, paths: { [`secret/data/${prefix}`]: ['read'], [`secret/metadata/${prefix}`]: ['read', 'list'] } },
-    // bao-primary: PushSecret writes data and ESO's ownership metadata, and reads both to compare before writing.
-    esoPush: {
-      name: CERT_ROLES.esoPush,
-      paths: { [`secret/data/${prefix}`]: ['create', 'update', 'read'], [`secret/metadata/${prefix}`]: ['create', 'update', 'read', 'list'] },
-    },
-    replication: nativeReplication
+  return nativeReplication
       ? [
           {
             // Vault's performance-replication API, for the opt-in nativePerformance mechanism only.
@@ -65,8 +54,7 @@ export function sovereignPolicies(sovereign: string, nativeReplication = false):
           { name: CERT_ROLES.replicationRestore, paths: { 'sys/storage/raft/snapshot': ['update'] } },
           // The verifier reads the heartbeat back on the replica.
           { name: CERT_ROLES.replicationVerify, paths: { [heartbeats]: ['read'] } },
-        ],
-  };
+        ];
 }
 
 /**

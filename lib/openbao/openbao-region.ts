@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { CONFIG_MAP_KEY, type ContainerResources, DNS1123_LABEL, DNS1123_SUBDOMAIN, IMAGE_REF, QUANTITY, resourcesProblems, SPIFFE_ID } from '../common/kube-values';
@@ -5,14 +6,15 @@ import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivate
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
-import { ESO_WORKLOAD, REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, spiffeId } from '../secrets/spiffe';
+import { REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, spiffeId } from '../secrets/spiffe';
 import { type IssuerRef, issuerRefProblems, RegionContext, RegionRole } from '../common/region-context';
-import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, sovereignPolicies } from './acl-policy';
+import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, replicationPolicies } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
 import type { OpenBaoSeal } from './seal';
 import { type InitBlock, renderInitializeConfig, renderServerConfig, type ServerConfig } from './server-config';
 import { SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT } from './server-scripts';
 import { throwIfProblems } from '../common/problems';
+import { type SecretTenant, tenantCertRoles, tenantProblems } from '../secrets/tenancy';
 
 export type { IssuerRef };
 
@@ -63,6 +65,12 @@ export interface OpenBaoRegionProps {
   readonly nativeReplication?: boolean;
   /** The offline-held identity of the break-glass administrator. @default CN 'openbao-break-glass', its CA from ConfigMap 'openbao-break-glass-ca' key 'ca.crt' */
   readonly breakGlass?: BreakGlassProps;
+  /**
+   * The Sovereign's secret tenants: self-initialisation writes one cert role and one policy per tenant and access,
+   * bound to the SVIDs of that tenant's stores and scoped to its key prefix. Pass the same list in every region.
+   * @default - no tenant roles (ESO cannot log in)
+   */
+  readonly tenants?: readonly SecretTenant[];
 }
 
 /**
@@ -132,21 +140,21 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
   public readonly sealFingerprint: string;
   /** The server configuration OpenBao reads, as rendered into the ConfigMap. */
   public readonly serverConfig: ServerConfig;
-  /** Policies written by self-initialisation, by name. */
-  public readonly policies: readonly AclPolicy[];
-  /** Cert auth roles written by self-initialisation for workloads: role (= policy) name -> allowed SPIFFE URI. */
-  public readonly certRoles: Readonly<Record<string, string>>;
-  /** Self-initialisation, which only ordinal 0 loads, and only while no peer is initialised. */
-  public readonly initialize: readonly InitBlock[];
+  /** The tenants whose cert roles and policies self-initialisation writes. */
+  public get tenants(): readonly SecretTenant[] {
+    return [...this.tenantList];
+  }
   /** Non-fatal findings for the synth summary. */
   public readonly warnings: readonly string[];
   private readonly podContainers: k8s.Container[];
+  private readonly tenantList: SecretTenant[];
+  private readonly selfInit: { trustDomain: string; sovereign: string; ns: string; nativeReplication: boolean; breakGlass: BreakGlassProps };
   private readonly podVolumes: k8s.Volume[];
 
   constructor(scope: Construct, id: string, props: OpenBaoRegionProps) {
     super(scope, id);
     const region = RegionContext.of(this);
-    validate(props);
+    validate(props, region.sovereign);
     const ns = props.namespace ?? 'openbao';
     this.namespace = ns;
     this.role = region.role;
@@ -167,60 +175,10 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     const meta = (name: string) => ({ name, namespace: ns, labels });
     const trustDomain = region.trustDomain;
 
-    // Self-initialisation: policies and cert roles bind exactly the SPIFFE IDs the workload certificates carry.
-    const policies = sovereignPolicies(region.sovereign, props.nativeReplication ?? false);
-    this.policies = [policies.esoRead, policies.esoPush, ...policies.replication, breakGlassPolicy()];
-    const inNamespace = (workload: typeof REPLICATOR_WORKLOAD) => spiffeId(trustDomain, { ...workload, namespace: ns });
-    this.certRoles = {
-      [CERT_ROLES.esoRead]: spiffeId(trustDomain, ESO_WORKLOAD),
-      [CERT_ROLES.esoPush]: spiffeId(trustDomain, ESO_WORKLOAD),
-      ...(props.nativeReplication
-        ? { [CERT_ROLES.replicator]: inNamespace(REPLICATOR_WORKLOAD) }
-        : {
-            [CERT_ROLES.replicationPull]: inNamespace(REPLICATION_PULL),
-            [CERT_ROLES.replicationRestore]: inNamespace(REPLICATION_RESTORE),
-            [CERT_ROLES.replicationVerify]: inNamespace(REPLICATION_VERIFIER),
-          }),
-    };
-    const breakGlass = props.breakGlass ?? {};
-    const breakGlassCa = breakGlass.caBundle ?? { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' };
-    const certRole = (role: string, data: Record<string, unknown>) => ({ name: `cert-role-${role}`, operation: 'update' as const, path: `auth/cert/certs/${role}`, data });
-    // Audit is declarative (the `audit` stanza below): a `sys/audit` request is refused since 2.3.2, and a failed
-    // self-init request leaves a marker that makes every later start refuse to unseal (vault/self_init.go, v2.6.2).
-    this.initialize = [
-      { name: 'secrets', requests: [{ name: 'mount-kv-v2', operation: 'update', path: 'sys/mounts/secret', data: { type: 'kv', options: { version: '2' } } }] },
-      { name: 'auth', requests: [{ name: 'enable-cert-auth', operation: 'update', path: 'sys/auth/cert', data: { type: 'cert' } }] },
-      {
-        name: 'policies',
-        requests: this.policies.map((p) => ({ name: `policy-${p.name}`, operation: 'update' as const, path: `sys/policies/acl/${p.name}`, data: { policy: renderPolicy(p) } })),
-      },
-      {
-        name: 'cert-roles',
-        requests: [
-          ...Object.entries(this.certRoles).map(([role, uri]) =>
-            certRole(role, {
-              // The trust bundle is read from the mounted ConfigMap at init time, never inlined in the config.
-              certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.trustBundle}/ca.crt` },
-              allowed_uri_sans: [uri],
-              token_policies: [role],
-              // A restore copies every role to every region, the primary included: the restorer must therefore be
-              // unusable across the mesh, so its logins are accepted from loopback only (cert path_login.go, v2.6.2).
-              ...(LOOPBACK_ROLES.has(role) ? { token_bound_cidrs: LOOPBACK } : {}),
-              token_ttl: '15m',
-              token_max_ttl: '1h',
-            }),
-          ),
-          certRole(CERT_ROLES.breakGlass, {
-            certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.breakGlass}/ca.crt` },
-            ...(breakGlass.spiffeId !== undefined ? { allowed_uri_sans: [breakGlass.spiffeId] } : { allowed_common_names: [breakGlass.commonName ?? 'openbao-break-glass'] }),
-            token_policies: [CERT_ROLES.breakGlass],
-            token_bound_cidrs: LOOPBACK,
-            token_ttl: '15m',
-            token_max_ttl: '1h',
-          }),
-        ],
-      },
-    ];
+    const breakGlassCa = props.breakGlass?.caBundle ?? { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' };
+    this.tenantList = [];
+    this.selfInit = { trustDomain, sovereign: region.sovereign, ns, nativeReplication: props.nativeReplication ?? false, breakGlass: props.breakGlass ?? {} };
+    for (const tenant of props.tenants ?? []) this.addTenant(tenant);
 
     const internalHost = `openbao-internal.${ns}.svc`;
     this.serverConfig = {
@@ -277,7 +235,8 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     });
     new k8s.KubeConfigMap(this, 'Config', {
       metadata: meta('openbao-config'),
-      data: { 'server.json': renderServerConfig(this.serverConfig), 'initialize.json': renderInitializeConfig(this.initialize) },
+      // Rendered at synthesis, so tenants added after construction (`addTenant`) get their roles too.
+      data: { 'server.json': renderServerConfig(this.serverConfig), 'initialize.json': Lazy.any({ produce: () => renderInitializeConfig(this.initialize) }) },
     });
 
     const serviceNames = ['openbao', 'openbao-active', 'openbao-standby', 'openbao-internal', 'openbao-primary'];
@@ -529,6 +488,90 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
    * Adds a container (and the volumes only it uses) to every server pod: for work that must run beside the server,
    * such as the replica's snapshot restores, whose role only admits logins from the pod's loopback.
    */
+  /**
+   * Adds a tenant whose cert roles and policies self-initialisation writes (the ConfigMap renders at synthesis).
+   * Self-initialisation runs once, on the first boot of an empty cluster: a tenant added later reaches a running
+   * region only through the tenancy runbook in the README.
+   */
+  public addTenant(tenant: SecretTenant): void {
+    const problems = tenantProblems(tenant, this.selfInit.sovereign);
+    if (this.tenantList.some((t) => t.name === tenant.name)) problems.push(`name: tenant ${tenant.name} is already added`);
+    throwIfProblems(`OpenBaoRegion tenant ${String(tenant?.name)}`, problems);
+    this.tenantList.push(tenant);
+  }
+
+  /** Policies written by self-initialisation. */
+  public get policies(): readonly AclPolicy[] {
+    return this.selfInitialisation().policies;
+  }
+
+  /** Cert auth roles written by self-initialisation for workloads: role (= policy) name -> allowed SPIFFE URIs. */
+  public get certRoles(): Readonly<Record<string, readonly string[]>> {
+    return this.selfInitialisation().certRoles;
+  }
+
+  /** Self-initialisation, which only ordinal 0 loads, and only while no peer is initialised. */
+  public get initialize(): readonly InitBlock[] {
+    return this.selfInitialisation().initialize;
+  }
+
+  // Policies and cert roles bind exactly the SPIFFE IDs the workload certificates carry. Every region writes every
+  // tenant's roles: a restored snapshot replaces them with the primary's, which are the same.
+  private selfInitialisation(): { policies: AclPolicy[]; certRoles: Record<string, readonly string[]>; initialize: InitBlock[] } {
+    const { trustDomain, sovereign, ns, nativeReplication, breakGlass } = this.selfInit;
+    const tenantRoles = tenantCertRoles(this.tenantList, trustDomain);
+    const inNamespace = (workload: typeof REPLICATOR_WORKLOAD) => [spiffeId(trustDomain, { ...workload, namespace: ns })];
+    const policies = [...tenantRoles.map((r) => r.policy), ...replicationPolicies(sovereign, nativeReplication), breakGlassPolicy()];
+    const certRoles: Record<string, readonly string[]> = {
+      ...Object.fromEntries(tenantRoles.map((r) => [r.role, r.allowedUris])),
+      ...(nativeReplication
+        ? { [CERT_ROLES.replicator]: inNamespace(REPLICATOR_WORKLOAD) }
+        : {
+            [CERT_ROLES.replicationPull]: inNamespace(REPLICATION_PULL),
+            [CERT_ROLES.replicationRestore]: inNamespace(REPLICATION_RESTORE),
+            [CERT_ROLES.replicationVerify]: inNamespace(REPLICATION_VERIFIER),
+          }),
+    };
+    const certRole = (role: string, data: Record<string, unknown>) => ({ name: `cert-role-${requestName(role)}`, operation: 'update' as const, path: `auth/cert/certs/${role}`, data });
+    // Audit is declarative (the `audit` stanza below): a `sys/audit` request is refused since 2.3.2, and a failed
+    // self-init request leaves a marker that makes every later start refuse to unseal (vault/self_init.go, v2.6.2).
+    const initialize: InitBlock[] = [
+      { name: 'secrets', requests: [{ name: 'mount-kv-v2', operation: 'update', path: 'sys/mounts/secret', data: { type: 'kv', options: { version: '2' } } }] },
+      { name: 'auth', requests: [{ name: 'enable-cert-auth', operation: 'update', path: 'sys/auth/cert', data: { type: 'cert' } }] },
+      {
+        name: 'policies',
+        requests: policies.map((p) => ({ name: `policy-${requestName(p.name)}`, operation: 'update' as const, path: `sys/policies/acl/${p.name}`, data: { policy: renderPolicy(p) } })),
+      },
+      {
+        name: 'cert-roles',
+        requests: [
+          ...Object.entries(certRoles).map(([role, uris]) =>
+            certRole(role, {
+              // The trust bundle is read from the mounted ConfigMap at init time, never inlined in the config.
+              certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.trustBundle}/ca.crt` },
+              allowed_uri_sans: uris,
+              token_policies: [role],
+              // A restore copies every role to every region, the primary included: the restorer must therefore be
+              // unusable across the mesh, so its logins are accepted from loopback only (cert path_login.go, v2.6.2).
+              ...(LOOPBACK_ROLES.has(role) ? { token_bound_cidrs: LOOPBACK } : {}),
+              token_ttl: '15m',
+              token_max_ttl: '1h',
+            }),
+          ),
+          certRole(CERT_ROLES.breakGlass, {
+            certificate: { eval_source: 'file', eval_type: 'string', path: `${PATHS.breakGlass}/ca.crt` },
+            ...(breakGlass.spiffeId !== undefined ? { allowed_uri_sans: [breakGlass.spiffeId] } : { allowed_common_names: [breakGlass.commonName ?? 'openbao-break-glass'] }),
+            token_policies: [CERT_ROLES.breakGlass],
+            token_bound_cidrs: LOOPBACK,
+            token_ttl: '15m',
+            token_max_ttl: '1h',
+          }),
+        ],
+      },
+    ];
+    return { policies, certRoles, initialize };
+  }
+
   public addServerContainer(container: k8s.Container, volumes: readonly k8s.Volume[] = []): void {
     const taken = new Set([...this.podContainers.map((c) => c.name), ...this.podVolumes.map((v) => v.name)]);
     const clash = [container.name, ...volumes.map((v) => v.name)].find((name) => taken.has(name));
@@ -546,8 +589,15 @@ function toResources(resources: ContainerResources | undefined): k8s.ResourceReq
   return { requests: map(resources.requests), limits: map(resources.limits) };
 }
 
-function validate(props: OpenBaoRegionProps): void {
+// Self-init request names allow no '.', which system tenant names (`cnpg.<namespace>`) carry; '_' appears in no
+// tenant name, so the mapping stays unique.
+function requestName(name: string): string {
+  return name.replace(/\./g, '_');
+}
+
+function validate(props: OpenBaoRegionProps, sovereign: string): void {
   const problems: string[] = [];
+  (props.tenants ?? []).forEach((tenant, index) => problems.push(...tenantProblems(tenant, sovereign).map((p) => `tenants[${index}] (${tenant.name}).${p}`)));
   const replicas = props.replicas ?? 3;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas % 2 === 0) {
     problems.push(`replicas: must be an odd whole number (1, 3, 5) so a Raft quorum survives a minority loss (got ${replicas})`);

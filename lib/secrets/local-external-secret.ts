@@ -1,18 +1,21 @@
 import { Construct } from 'constructs';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/externalsecrets-external-secrets.io';
 import { dataKeyProblem, durationProblem, labelNameProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
-import { BaoStoreName } from './bao-cluster-secret-store';
+import { RegionContext } from '../common/region-context';
+import { SecretAccess, type SecretTenant, tenantKeyProblem, tenantStoreName, tenantUseProblems } from './tenancy';
 
 export interface LocalExternalSecretEntry {
   /** Key in the Kubernetes Secret ESO writes. */
   readonly secretKey: string;
-  /** Path under the kv-v2 mount, e.g. `sovereign/omantel/cnpg/db/mydb/replication`. */
+  /** Path under the kv-v2 mount, inside the tenant's prefix, e.g. `sovereign/omantel/acme/app-creds`. */
   readonly remoteKey: string;
   /** Property of the remote secret. @default - the whole remote secret */
   readonly property?: string;
 }
 
 export interface LocalExternalSecretProps {
+  /** The tenant whose `bao-local-<tenant>` store reads; `namespace` must be one of its namespaces and every key under its prefix. */
+  readonly tenant: SecretTenant;
   readonly name: string;
   readonly namespace: string;
   /** Name of the Secret ESO creates and owns. @default - the ExternalSecret's name */
@@ -26,7 +29,7 @@ export interface LocalExternalSecretProps {
 }
 
 /**
- * Reads from the region's own OpenBao (`bao-local`) into a Secret that ESO owns (`creationPolicy: Owner`), so reads
+ * Reads from the region's own OpenBao (the tenant's `bao-local-<tenant>` store) into a Secret that ESO owns (`creationPolicy: Owner`), so reads
  * never cross regions and keep working when the primary is unreachable.
  */
 export class LocalExternalSecret extends Construct {
@@ -42,8 +45,9 @@ export class LocalExternalSecret extends Construct {
       ...labelsProblems('labels', props.labels),
       ...props.data.flatMap((entry, index) => [
         dataKeyProblem(`data[${index}].secretKey`, entry.secretKey),
-        entry.remoteKey === '' || entry.remoteKey.split('/').includes('..') ? `data[${index}].remoteKey: ${JSON.stringify(entry.remoteKey)} must be a path under the kv-v2 mount` : undefined,
+        tenantKeyProblem(props.tenant, entry.remoteKey, `data[${index}].remoteKey`),
       ]),
+      ...tenantUseProblems(props.tenant, SecretAccess.READ, props.namespace, RegionContext.of(this).region),
     ].filter((p): p is string => p !== undefined);
     if (props.data.length === 0) problems.push('data: must list at least one key');
     throwIfProblems(`LocalExternalSecret ${props.namespace}/${props.name}`, problems);
@@ -52,7 +56,7 @@ export class LocalExternalSecret extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: { name: BaoStoreName.LOCAL, kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE },
+        secretStoreRef: { name: tenantStoreName(props.tenant, SecretAccess.READ), kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE },
         target: {
           name: this.targetName,
           creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,

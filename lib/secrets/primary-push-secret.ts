@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { dataKeyProblem, durationProblem, labelNameProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
 import { PushSecret, PushSecretSpecDeletionPolicy, PushSecretSpecSecretStoreRefsKind, PushSecretSpecUpdatePolicy } from '../../imports/pushsecrets-external-secrets.io';
 import { RegionContext } from '../common/region-context';
-import { BaoStoreName } from './bao-cluster-secret-store';
+import { SecretAccess, type SecretTenant, tenantKeyProblem, tenantStoreName, tenantUseProblems } from './tenancy';
 import { remoteKeyProblem } from './remote-key';
 
 /** What happens to the remote secret when the PushSecret goes away. */
@@ -16,13 +16,15 @@ export enum PushDeletionPolicy {
 export interface PushSecretEntry {
   /** Key in the local Secret. */
   readonly secretKey: string;
-  /** Path under the kv-v2 mount; must be under `sovereign/<sovereign>/`. */
+  /** Path under the kv-v2 mount; must be inside the tenant's prefix `sovereign/<sovereign>/<tenant prefix>/`. */
   readonly remoteKey: string;
   /** Property of the remote secret to write the value to. @default - the whole remote secret is the value */
   readonly property?: string;
 }
 
 export interface PrimaryPushSecretProps {
+  /** The tenant whose `bao-primary-<tenant>` store writes; `namespace` must be one of its namespaces and every key under its prefix. */
+  readonly tenant: SecretTenant;
   readonly name: string;
   readonly namespace: string;
   /** The local Kubernetes Secret whose keys are pushed. */
@@ -36,12 +38,15 @@ export interface PrimaryPushSecretProps {
 }
 
 /**
- * A PushSecret that can only write to the Sovereign's OpenBao primary: its single store is `bao-primary` and the
- * API offers no way to name another, so a replica can never become a write target (§2, §7).
+ * A PushSecret that can only write to the Sovereign's OpenBao primary: its single store is its tenant's
+ * `bao-primary-<tenant>` and the API offers no way to name another, so a replica can never become a write target
+ * (§2, §7), and a tenant can write only under its own prefix.
  */
 export class PrimaryPushSecret extends Construct {
-  /** The store every PrimaryPushSecret targets. */
-  public static readonly STORE = { name: BaoStoreName.PRIMARY, kind: 'ClusterSecretStore' } as const;
+  /** The one store a tenant's PrimaryPushSecrets target. */
+  public static storeOf(tenant: Pick<SecretTenant, 'name'>): { readonly name: string; readonly kind: 'ClusterSecretStore' } {
+    return { name: tenantStoreName(tenant, SecretAccess.PUSH), kind: 'ClusterSecretStore' };
+  }
 
   public readonly name: string;
   public readonly namespace: string;
@@ -49,8 +54,9 @@ export class PrimaryPushSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: PrimaryPushSecretProps) {
     super(scope, id);
-    const sovereign = RegionContext.of(this).sovereign;
+    const context = RegionContext.of(this);
     const problems = [
+      ...tenantUseProblems(props.tenant, SecretAccess.PUSH, props.namespace, context.region),
       props.data.length === 0 ? 'data: list at least one key to push' : undefined,
       objectNameProblem('name', props.name),
       labelNameProblem('namespace', props.namespace),
@@ -61,7 +67,7 @@ export class PrimaryPushSecret extends Construct {
     for (const [index, entry] of props.data.entries()) {
       const keyProblem = dataKeyProblem(`data[${index}].secretKey`, entry.secretKey);
       if (keyProblem !== undefined) problems.push(keyProblem);
-      const problem = remoteKeyProblem(sovereign, entry.remoteKey);
+      const problem = remoteKeyProblem(context.sovereign, entry.remoteKey) ?? tenantKeyProblem(props.tenant, entry.remoteKey);
       if (problem !== undefined) problems.push(`data[${index}].remoteKey: ${problem}`);
       if (entry.property !== undefined && entry.property === '') problems.push(`data[${index}].property: must not be empty; omit it to push the whole value`);
     }
@@ -76,7 +82,7 @@ export class PrimaryPushSecret extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRefs: [{ name: PrimaryPushSecret.STORE.name, kind: PushSecretSpecSecretStoreRefsKind.CLUSTER_SECRET_STORE }],
+        secretStoreRefs: [{ name: PrimaryPushSecret.storeOf(props.tenant).name, kind: PushSecretSpecSecretStoreRefsKind.CLUSTER_SECRET_STORE }],
         deletionPolicy: (props.deletionPolicy ?? PushDeletionPolicy.NONE) === PushDeletionPolicy.DELETE ? PushSecretSpecDeletionPolicy.DELETE : PushSecretSpecDeletionPolicy.NONE,
         updatePolicy: PushSecretSpecUpdatePolicy.REPLACE,
         selector: { secret: { name: props.secretName } },

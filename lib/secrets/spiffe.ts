@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
+
 /** A Kubernetes workload as SPIFFE sees it: its namespace and service account. */
 export interface WorkloadRef {
   readonly namespace: string;
   readonly serviceAccount: string;
+  /**
+   * Further SPIFFE path segments when one workload holds several identities, e.g. ESO acting for one tenant in one
+   * region: `spiffe://<td>/ns/<ns>/sa/<sa>/<path...>`. @default - none
+   */
+  readonly path?: readonly string[];
 }
 
 /** External Secrets Operator's controller (the ESO Helm chart's defaults). */
@@ -27,5 +34,17 @@ export const REPLICATION_VERIFIER: WorkloadRef = { namespace: 'openbao', service
  * in a workload's certificate and the `allowed_uri_sans` OpenBao binds cannot drift apart.
  */
 export function spiffeId(trustDomain: string, workload: WorkloadRef): string {
-  return `spiffe://${trustDomain}/ns/${workload.namespace}/sa/${workload.serviceAccount}`;
+  const path = workload.path === undefined || workload.path.length === 0 ? '' : `/${workload.path.join('/')}`;
+  return `spiffe://${trustDomain}/ns/${workload.namespace}/sa/${workload.serviceAccount}${path}`;
+}
+
+/**
+ * The certificate CN of an identity that carries a SPIFFE path beyond `ns/<ns>/sa/<sa>`: its path segments joined
+ * with dots, or, past X.509's 64 characters, a readable head and a hash of the whole ID, so it stays unique.
+ */
+export function pathIdentityCommonName(workload: WorkloadRef): string {
+  const full = [...(workload.path ?? [])].join('.');
+  if (full.length <= 64) return full;
+  const hash = createHash('sha256').update(`${workload.namespace}/${workload.serviceAccount}/${full}`).digest('hex').slice(0, 16);
+  return `${full.slice(0, 64 - hash.length - 1)}.${hash}`;
 }

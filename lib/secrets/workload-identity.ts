@@ -3,11 +3,17 @@ import { DNS1123_SUBDOMAIN, GO_DURATION } from '../common/kube-values';
 import { labelNameProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
 import { type IssuerRef, issuerRefProblems } from '../common/region-context';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
-import { spiffeId, type WorkloadRef } from './spiffe';
+import { pathIdentityCommonName, spiffeId, type WorkloadRef } from './spiffe';
 
 /** Where a workload's credentials live once its identity is bound: a `kubernetes.io/tls` Secret. */
 export interface WorkloadCredentials {
   readonly spiffeId: string;
+  /** The certificate's subject CN (OpenBao names the identity alias after it). */
+  readonly commonName: string;
+  /** Certificate lifetime. */
+  readonly duration: string;
+  /** The issuer that signs it. */
+  readonly issuer: IssuerRef;
   readonly namespace: string;
   readonly secretName: string;
   readonly certificateKey: 'tls.crt';
@@ -20,6 +26,8 @@ export interface WorkloadIdentityBindOptions {
   /** Issuer of SVIDs that chains to the Sovereign's SPIFFE trust root. */
   readonly issuer: IssuerRef;
   readonly labels?: Record<string, string>;
+  /** Name of the Certificate and its Secret. @default `<serviceAccount>-svid` */
+  readonly secretName?: string;
 }
 
 export interface SpiffeCertificateProps {
@@ -61,15 +69,20 @@ class SpiffeCertificateIdentity extends WorkloadIdentity {
       ...issuerRefProblems('issuer', options.issuer),
       ...labelsProblems('labels', options.labels),
     ]);
+    for (const segment of workload.path ?? []) {
+      if (!/^[A-Za-z0-9._-]+$/.test(segment)) throw new Error(`workload identity ${workload.namespace}/${workload.serviceAccount}: SPIFFE path segment ${JSON.stringify(segment)} may hold only letters, digits, '.', '_' and '-'`);
+    }
     const uri = spiffeId(options.trustDomain, workload);
     // OpenBao's cert auth names the identity alias after the subject CN and refuses a login whose alias name is empty
     // (builtin/credential/cert/path_login.go, vault/request_handling.go "missing name in alias", v2.6.2). The SPIFFE
     // ID is longer than X.509's 64-character CN limit, so it stays in the URI SAN.
-    const commonName = `${workload.serviceAccount}.${workload.namespace}`;
+    const pathIdentity = (workload.path?.length ?? 0) > 0;
+    const commonName = pathIdentity ? pathIdentityCommonName(workload) : `${workload.serviceAccount}.${workload.namespace}`;
     if (commonName.length > 64) {
       throw new Error(`workload identity ${workload.namespace}/${workload.serviceAccount}: its certificate CN "${commonName}" would exceed X.509's 64 characters; shorten the service account or namespace name`);
     }
-    const secretName = `${workload.serviceAccount}-svid`;
+    const secretName = options.secretName ?? `${workload.serviceAccount}-svid`;
+    if (objectNameProblem('secretName', secretName) !== undefined) throw new Error(`workload identity ${uri}: ${objectNameProblem('secretName', secretName)}`);
     new Certificate(scope, id, {
       metadata: { name: secretName, namespace: workload.namespace, labels: options.labels },
       spec: {
@@ -84,6 +97,6 @@ class SpiffeCertificateIdentity extends WorkloadIdentity {
         issuerRef: { group: 'cert-manager.io', kind: options.issuer.kind, name: options.issuer.name },
       },
     });
-    return { spiffeId: uri, namespace: workload.namespace, secretName, certificateKey: 'tls.crt', privateKeyKey: 'tls.key' };
+    return { spiffeId: uri, commonName, namespace: workload.namespace, secretName, certificateKey: 'tls.crt', privateKeyKey: 'tls.key', duration: this.props.duration ?? '1h', issuer: options.issuer };
   }
 }

@@ -226,6 +226,20 @@ export const pushSecretSchema = z.strictObject({
     .min(1, { error: 'must list at least one key to push' }),
 });
 
+const KEY_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export const tenantSchema = z.strictObject({
+  name: dnsLabel(40).describe('Tenant name; names its stores bao-local-<name> and bao-primary-<name>'),
+  namespaces: z.array(dnsLabel()).min(1, { error: 'must list at least one namespace' }).describe('Namespaces whose ExternalSecrets and PushSecrets may use the tenant\'s stores'),
+  keyPrefix: z
+    .string()
+    .regex(KEY_PREFIX, { error: 'must be a folder path such as "acme" or "acme/apps": DNS-1123 labels separated by "/", no leading or trailing "/"' })
+    .optional()
+    .describe('Folder under sovereign/<sovereign>/ that the tenant owns; defaults to the tenant name'),
+  regions: z.array(z.string()).min(1, { error: 'must list at least one region, or be omitted for every region' }).optional().describe('Regions whose clusters get the tenant\'s stores; defaults to every region'),
+  push: z.boolean().default(true).describe('Also render bao-primary-<name> (writes to the primary) in each of its regions'),
+});
+
 export const tofuSchema = z
   .strictObject({
     backend: z
@@ -268,6 +282,10 @@ export const sovereignConfigSchema = z
     openbao: openBaoSchema,
     identity: identitySchema,
     databases: z.array(databaseSchema).default([]),
+    tenants: z
+      .array(tenantSchema)
+      .default([])
+      .describe('Who may read and write which keys: each tenant owns one key prefix, readable and writable only from its namespaces. A pushSecrets namespace that no tenant lists becomes a tenant of its own, owning sovereign/<sovereign>/<namespace>/'),
     pushSecrets: z.array(pushSecretSchema).default([]),
     tofu: tofuSchema.describe('OpenTofu stacks for the region clusters (sovereign tofu)'),
   })

@@ -84,6 +84,20 @@ export interface PushSecretConfig {
   readonly data: readonly { readonly secretKey: string; readonly remoteKey: string; readonly property?: string }[];
 }
 
+/** One entry of `tenants[]` with defaults applied. */
+export interface TenantConfig {
+  /** Tenant name (a DNS-1123 label, at most 40 characters). */
+  readonly name: string;
+  /** Namespaces whose ExternalSecrets and PushSecrets may use the tenant's stores. */
+  readonly namespaces: readonly string[];
+  /** Folder under `sovereign/<sovereign>/` the tenant owns. @default - the tenant name */
+  readonly keyPrefix?: string;
+  /** Regions whose clusters get the tenant's stores. @default - every region */
+  readonly regions?: readonly string[];
+  /** Also render `bao-primary-<name>` (writes to the primary) in its regions. */
+  readonly push: boolean;
+}
+
 /** Where an OpenTofu stack keeps its state. */
 export type TofuBackendConfig =
   | { readonly type: 'local'; readonly path?: string }
@@ -114,6 +128,7 @@ export interface SovereignConfigData {
   readonly openbao: OpenBaoConfig;
   readonly identity: IdentityConfig;
   readonly databases: readonly DatabaseConfig[];
+  readonly tenants: readonly TenantConfig[];
   readonly pushSecrets: readonly PushSecretConfig[];
   readonly tofu: TofuConfig;
 }
@@ -132,6 +147,7 @@ export interface SovereignConfigInput {
   readonly openbao?: OpenBaoInput;
   readonly identity?: { readonly trustDomain?: string; readonly issuer?: IssuerRefInput };
   readonly databases?: readonly DatabaseInput[];
+  readonly tenants?: readonly WithDefaults<TenantConfig, 'push'>[];
   readonly pushSecrets?: readonly WithDefaults<PushSecretConfig, 'deletionPolicy'>[];
   readonly tofu?: {
     readonly backend?: { readonly type: 'local'; readonly path?: string } | WithDefaults<Extract<TofuBackendConfig, { type: 's3' }>, 'keyPrefix'>;

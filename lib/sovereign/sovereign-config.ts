@@ -5,6 +5,7 @@ import { type ConfigIssue, SovereignConfigError } from './config-error';
 import { sovereignConfigSchema } from './config-schema';
 import type { DatabaseConfig, SovereignConfigData } from './config-types';
 import { remoteKeyProblem } from '../secrets/remote-key';
+import { keyPrefixesOverlap, RESERVED_KEY_SEGMENTS, type SecretTenant, tenantKeyProblem } from '../secrets/tenancy';
 import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
 
 /** A region with its defaults applied. */
@@ -27,7 +28,7 @@ export interface SovereignDatabase extends Omit<DatabaseConfig, 'primaryRegion' 
 }
 
 /** A validated Sovereign config with defaults, environment overrides and derived facts resolved. */
-export interface SovereignConfig extends Omit<SovereignConfigData, 'regions' | 'primaryRegion' | 'identity' | 'hotStandby' | 'databases'> {
+export interface SovereignConfig extends Omit<SovereignConfigData, 'regions' | 'primaryRegion' | 'identity' | 'hotStandby' | 'databases' | 'tenants'> {
   readonly regions: readonly SovereignRegion[];
   /** The OpenBao write primary. */
   readonly primaryRegion: string;
@@ -35,6 +36,11 @@ export interface SovereignConfig extends Omit<SovereignConfigData, 'regions' | '
   /** How database pairs render, after environment overrides (§3). */
   readonly hotStandby: HotStandbyResolution;
   readonly databases: readonly SovereignDatabase[];
+  /**
+   * The declared tenants, plus one for every `pushSecrets` namespace no tenant lists (owning
+   * `sovereign/<sovereign>/<namespace>/`). The database hand-overs' system tenants are added by the Sovereign.
+   */
+  readonly tenants: readonly SecretTenant[];
   /** Non-fatal findings to print in the synth summary (fallbacks, dev-only settings). */
   readonly warnings: readonly string[];
 }
@@ -91,15 +97,7 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     warnings.push(hotStandby.fallbackReason);
   }
 
-  data.pushSecrets.forEach((push, index) => {
-    if (push.region !== undefined && !regionNames.includes(push.region)) {
-      issues.push({ path: `pushSecrets[${index}].region`, value: push.region, message: `is not a region of this Sovereign; use one of: ${regionList}` });
-    }
-    push.data.forEach((entry, entryIndex) => {
-      const problem = remoteKeyProblem(data.name, entry.remoteKey);
-      if (problem !== undefined) issues.push({ path: `pushSecrets[${index}].data[${entryIndex}].remoteKey`, message: problem });
-    });
-  });
+  const tenants = resolveTenants(data, primaryRegion, regionNames, issues);
   for (const region of Object.keys(data.tofu.regionNodes)) {
     if (!regionNames.includes(region)) {
       issues.push({ path: `tofu.regionNodes.${region}`, message: `is not a region of this Sovereign; use one of: ${regionList}` });
@@ -127,6 +125,7 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
   return {
     ...data,
     databases,
+    tenants,
     regions: data.regions.map((r) => ({ name: r.name, clusterName: r.clusterName ?? r.name, seal: r.seal ?? data.openbao.seal })),
     primaryRegion,
     identity: { trustDomain: data.identity.trustDomain ?? data.domain, issuer: data.identity.issuer },
@@ -152,6 +151,69 @@ export function loadSovereignConfig(file: string, options: Omit<ResolveOptions, 
     );
   }
   return resolveSovereignConfig(document.toJS(), { ...options, source: file });
+}
+
+/**
+ * The tenancy of the config: declared tenants with their defaults, and an implicit tenant for every PushSecret
+ * namespace no tenant lists, so a config written before tenants existed keeps working with per-namespace scoping.
+ */
+function resolveTenants(data: SovereignConfigData, primaryRegion: string, regionNames: readonly string[], issues: ConfigIssue[]): SecretTenant[] {
+  const regionList = regionNames.join(', ');
+  const root = `sovereign/${data.name}/`;
+  reportDuplicates(data.tenants.map((t) => t.name), (i) => `tenants[${i}].name`, 'tenant name', issues);
+  const owner = new Map<string, number>();
+  const tenants: SecretTenant[] = data.tenants.map((tenant, index) => {
+    tenant.namespaces.forEach((namespace, nsIndex) => {
+      const first = owner.get(namespace);
+      if (first === undefined) owner.set(namespace, index);
+      else issues.push({ path: `tenants[${index}].namespaces[${nsIndex}]`, value: namespace, message: `already belongs to tenant ${data.tenants[first].name}; a namespace belongs to one tenant` });
+    });
+    (tenant.regions ?? []).forEach((region, regionIndex) => {
+      if (!regionNames.includes(region)) issues.push({ path: `tenants[${index}].regions[${regionIndex}]`, value: region, message: `is not a region of this Sovereign; use one of: ${regionList}` });
+    });
+    const keyPrefix = tenant.keyPrefix ?? tenant.name;
+    if (RESERVED_KEY_SEGMENTS.includes(keyPrefix.split('/')[0])) {
+      issues.push({ path: `tenants[${index}].keyPrefix`, value: keyPrefix, message: `starts with "${keyPrefix.split('/')[0]}/", which the library uses for its own keys; choose another prefix` });
+    }
+    const regions = [...new Set(tenant.regions ?? regionNames)];
+    return { name: tenant.name, namespaces: [...new Set(tenant.namespaces)], keyPrefix: `${root}${keyPrefix}/`, readRegions: regions, pushRegions: tenant.push ? regions : [], system: false };
+  });
+  const declared = tenants.length;
+
+  data.pushSecrets.forEach((push, index) => {
+    const path = `pushSecrets[${index}]`;
+    if (push.region !== undefined && !regionNames.includes(push.region)) {
+      issues.push({ path: `${path}.region`, value: push.region, message: `is not a region of this Sovereign; use one of: ${regionList}` });
+    }
+    let tenant = tenants.find((t) => t.namespaces.includes(push.namespace));
+    if (tenant === undefined) {
+      const clash = tenants.find((t) => t.name === push.namespace);
+      if (clash !== undefined || push.namespace.length > 40) {
+        issues.push({ path: `${path}.namespace`, value: push.namespace, message: `belongs to no tenant and cannot become one of its own (${clash !== undefined ? `tenant ${clash.name} has that name` : 'longer than 40 characters'}); add it to a tenant's namespaces` });
+        return;
+      }
+      tenant = { name: push.namespace, namespaces: [push.namespace], keyPrefix: `${root}${push.namespace}/`, readRegions: [...regionNames], pushRegions: [...regionNames], system: false };
+      tenants.push(tenant);
+    }
+    const region = push.region ?? primaryRegion;
+    if (!tenant.pushRegions.includes(region) && regionNames.includes(region)) {
+      issues.push({ path: `${path}.namespace`, value: push.namespace, message: `belongs to tenant ${tenant.name}, which has no push store in ${region}; set the tenant's push: true and list ${region} in its regions` });
+    }
+    push.data.forEach((entry, entryIndex) => {
+      const problem = remoteKeyProblem(data.name, entry.remoteKey) ?? tenantKeyProblem(tenant, entry.remoteKey);
+      if (problem !== undefined) issues.push({ path: `${path}.data[${entryIndex}].remoteKey`, message: problem });
+    });
+  });
+
+  tenants.forEach((tenant, index) => {
+    for (const other of tenants.slice(0, index)) {
+      if (keyPrefixesOverlap(tenant.keyPrefix, other.keyPrefix)) {
+        const where = index < declared ? `tenants[${index}].keyPrefix` : `tenant ${tenant.name} (implicit, from pushSecrets)`;
+        issues.push({ path: where, value: tenant.keyPrefix, message: `overlaps tenant ${other.name}'s prefix "${other.keyPrefix}"; each tenant must own a folder no other tenant's lies in or contains` });
+      }
+    }
+  });
+  return tenants;
 }
 
 // A pair's own region overrides are explicit config, so an unusable one is an error, never a fallback.

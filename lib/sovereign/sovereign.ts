@@ -6,10 +6,12 @@ import { PerfReplicationLink } from '../openbao/perf-replication-link';
 import { raftPeerProblems, replicationGraphProblems } from '../openbao/replication-graph';
 import { ReplicationMechanism } from '../openbao/replication-mechanism';
 import { OpenBaoSeal } from '../openbao/seal';
-import { BaoClusterSecretStore, BaoStoreName } from '../secrets/bao-cluster-secret-store';
+import { BaoClusterSecretStore } from '../secrets/bao-cluster-secret-store';
 import { CnpgTlsHandoverSecrets } from '../secrets/cnpg-tls-handover';
 import { PrimaryPushSecret, type PushDeletionPolicy } from '../secrets/primary-push-secret';
-import { ESO_WORKLOAD } from '../secrets/spiffe';
+import { handoverTenants, keyPrefixesOverlap, SecretAccess, type SecretTenant, tenantProblems, tenantStoreName, tenantSvidName, tenantWorkload } from '../secrets/tenancy';
+import { throwIfProblems } from '../common/problems';
+import { RegionContext } from '../common/region-context';
 import { WorkloadIdentity } from '../secrets/workload-identity';
 import { RegionChart, RegionRole } from './region-chart';
 import type { SovereignConfig } from './sovereign-config';
@@ -39,14 +41,48 @@ export class Sovereign extends Construct {
   public readonly pushSecrets: readonly PrimaryPushSecret[];
   /** One pair (or single Cluster) per configured database. */
   public readonly databasePairs: readonly CnpgHotStandbyPair[];
+  private readonly tenantList: SecretTenant[];
 
   constructor(scope: Construct, id: string, props: SovereignProps) {
     super(scope, id);
     this.config = props.config;
     this.regionCharts = props.config.regions.map((region) => new RegionChart(this, region.name, { sovereign: props.config, region }));
 
-    const { openbao, identity } = props.config;
-    const esoIdentity = WorkloadIdentity.spiffeCertificate();
+    // Database pairs first: their TLS hand-overs decide the system tenants every region's OpenBao must know.
+    this.databasePairs = props.config.databases.map((database) => {
+      const primary = this.regionChart(database.primaryRegion);
+      return new CnpgHotStandbyPair(primary, `cnpg-${database.namespace}-${database.name}`, {
+        name: database.name,
+        namespace: database.namespace,
+        primaryRegion: primary,
+        replicaRegion: database.replicaRegion === undefined ? undefined : this.regionChart(database.replicaRegion),
+        instances: database.instances,
+        postgresMajor: database.postgresMajor,
+        imageName: database.imageName,
+        storageSize: database.storage.size,
+        storageClass: database.storage.storageClass,
+        resources: database.resources,
+        database: database.database,
+        owner: database.owner,
+        parameters: database.parameters,
+        meshEnabled: database.mesh.enabled,
+        meshAffinity: database.mesh.affinity as MeshAffinity,
+        externalHost: database.mesh.externalHost,
+        promoted: database.promoted,
+        topology: database.topology as PairTopology,
+        promotionToken: database.promotionToken,
+        enableSuperuserAccess: database.enableSuperuserAccess,
+      });
+    });
+    const handovers = this.databasePairs.flatMap((pair) => pair.tlsHandovers);
+    const systemTenants = handoverTenants(
+      props.config.name,
+      handovers.map((h) => ({ namespace: h.namespace, fromRegion: RegionContext.of(h.from).region, toRegion: RegionContext.of(h.to).region })),
+    );
+    const tenants = [...props.config.tenants, ...systemTenants];
+    this.tenantList = [...tenants];
+
+    const { openbao } = props.config;
     this.openBaoRegions = this.regionCharts.map((chart) => {
       chart.ensureNamespace(ESO_NAMESPACE, { clusterMeshGlobal: true });
       const region = new OpenBaoRegion(chart, 'openbao', {
@@ -65,14 +101,11 @@ export class Sovereign extends Construct {
         serviceMonitor: openbao.serviceMonitor,
         metricsNamespace: openbao.metricsNamespace,
         breakGlass: openbao.breakGlass,
+        tenants,
       });
-      // ESO: its SVID, one store for local reads and one for writes to the primary (§7).
-      const credentials = esoIdentity.bind(chart, 'eso-identity', { workload: ESO_WORKLOAD, trustDomain: identity.trustDomain, issuer: identity.issuer, labels: chart.commonLabels });
-      for (const name of [BaoStoreName.LOCAL, BaoStoreName.PRIMARY]) {
-        new BaoClusterSecretStore(chart, name, { name, openbao: region, credentials, labels: chart.commonLabels });
-      }
       return region;
     });
+    for (const tenant of tenants) this.renderTenantStores(tenant);
 
     // Replication: one link from the primary into every other region, checked as a whole graph first.
     const mechanism =
@@ -99,6 +132,7 @@ export class Sovereign extends Construct {
       const chart = this.regionChart(push.region ?? props.config.primaryRegion);
       chart.ensureNamespace(push.namespace);
       return new PrimaryPushSecret(chart, `push-${push.namespace}-${push.name}`, {
+        tenant: this.tenantOfNamespace(push.namespace),
         name: push.name,
         namespace: push.namespace,
         secretName: push.secretName,
@@ -108,35 +142,83 @@ export class Sovereign extends Construct {
         labels: chart.commonLabels,
       });
     });
-    this.databasePairs = props.config.databases.map((database) => {
-      const primary = this.regionChart(database.primaryRegion);
-      return new CnpgHotStandbyPair(primary, `cnpg-${database.namespace}-${database.name}`, {
-        name: database.name,
-        namespace: database.namespace,
-        primaryRegion: primary,
-        replicaRegion: database.replicaRegion === undefined ? undefined : this.regionChart(database.replicaRegion),
-        instances: database.instances,
-        postgresMajor: database.postgresMajor,
-        imageName: database.imageName,
-        storageSize: database.storage.size,
-        storageClass: database.storage.storageClass,
-        resources: database.resources,
-        database: database.database,
-        owner: database.owner,
-        parameters: database.parameters,
-        meshEnabled: database.mesh.enabled,
-        meshAffinity: database.mesh.affinity as MeshAffinity,
-        externalHost: database.mesh.externalHost,
-        promoted: database.promoted,
-        topology: database.topology as PairTopology,
-        promotionToken: database.promotionToken,
-        enableSuperuserAccess: database.enableSuperuserAccess,
-      });
-    });
     // The replication TLS material of every active pair travels through OpenBao (§8).
-    for (const pair of this.databasePairs) {
-      pair.tlsHandovers.forEach((handover, index) => new CnpgTlsHandoverSecrets(pair, `tls-handover-${index}`, { handover }));
+    for (const pair of this.databasePairs) this.addTlsHandovers(pair);
+  }
+
+  /** Every tenant of the Sovereign's secrets: the config's, one system tenant per database namespace with a hand-over, then added ones. */
+  public get tenants(): readonly SecretTenant[] {
+    return [...this.tenantList];
+  }
+
+  /**
+   * Adds a tenant of the team's own (or a hand-over's system tenant, see `addTlsHandovers`): its cert roles in every
+   * region's OpenBao, and its SVIDs and stores in its regions. Prefer declaring tenants in the config, where the
+   * tenancy table and the config checks see them.
+   */
+  public addTenant(tenant: SecretTenant): void {
+    const problems = [...tenantProblems(tenant, this.config.name)];
+    const regionNames = this.regionCharts.map((c) => c.region.name);
+    for (const region of [...tenant.readRegions, ...tenant.pushRegions]) {
+      if (!regionNames.includes(region)) problems.push(`regions: ${region} is not a region of this Sovereign (${regionNames.join(', ')})`);
     }
+    for (const other of this.tenantList) {
+      if (other.name === tenant.name) problems.push(`name: tenant ${tenant.name} exists already`);
+      else if (keyPrefixesOverlap(other.keyPrefix, tenant.keyPrefix)) problems.push(`keyPrefix: "${tenant.keyPrefix}" overlaps tenant ${other.name}'s "${other.keyPrefix}"`);
+      else if (!tenant.system && !other.system) {
+        const shared = tenant.namespaces.filter((n) => other.namespaces.includes(n));
+        if (shared.length > 0) problems.push(`namespaces: ${shared.join(', ')} already belong to tenant ${other.name}`);
+      }
+    }
+    throwIfProblems(`Sovereign ${this.config.name} tenant ${String(tenant?.name)}`, problems);
+    this.tenantList.push(tenant);
+    for (const region of this.openBaoRegions) region.addTenant(tenant);
+    this.renderTenantStores(tenant);
+  }
+
+  /**
+   * Carries the replication TLS material of a pair composed by hand through OpenBao, as the Sovereign does for the
+   * pairs of its config: adds the system tenant of the pair's namespace when it has none yet.
+   */
+  public addTlsHandovers(pair: CnpgHotStandbyPair): void {
+    const placements = pair.tlsHandovers.map((h) => ({ namespace: h.namespace, fromRegion: RegionContext.of(h.from).region, toRegion: RegionContext.of(h.to).region }));
+    const [wanted] = handoverTenants(this.config.name, placements);
+    if (wanted === undefined) return;
+    const existing = this.tenantList.find((t) => t.name === wanted.name);
+    const tenant = existing ?? wanted;
+    if (existing === undefined) {
+      this.addTenant(wanted);
+    } else if (!wanted.readRegions.every((r) => existing.readRegions.includes(r)) || !wanted.pushRegions.every((r) => existing.pushRegions.includes(r))) {
+      throw new Error(`Sovereign ${this.config.name}: the hand-over tenant ${wanted.name} already exists with other regions; put pair ${pair.namespace}/${pair.name} in the config's databases instead`);
+    }
+    pair.tlsHandovers.forEach((handover, index) => new CnpgTlsHandoverSecrets(pair, `tls-handover-${index}`, { handover, tenant }));
+  }
+
+  /** The declared (not system) tenant a namespace belongs to; throws for a namespace no tenant lists. */
+  public tenantOfNamespace(namespace: string): SecretTenant {
+    const tenant = this.tenants.find((t) => !t.system && t.namespaces.includes(namespace));
+    if (tenant === undefined) throw new Error(`namespace ${namespace} belongs to no tenant of Sovereign ${this.config.name}; add it to a tenant's namespaces in the config`);
+    return tenant;
+  }
+
+  // ESO: per tenant, access and region, its own SVID and a store only the tenant's namespaces may use (§7, tenancy):
+  // reads from the local OpenBao, writes to the primary.
+  private renderTenantStores(tenant: SecretTenant): void {
+    const { identity } = this.config;
+    const esoIdentity = WorkloadIdentity.spiffeCertificate();
+    this.regionCharts.forEach((chart, index) => {
+      for (const access of [SecretAccess.READ, SecretAccess.PUSH]) {
+        if (!(access === SecretAccess.READ ? tenant.readRegions : tenant.pushRegions).includes(chart.region.name)) continue;
+        const credentials = esoIdentity.bind(chart, `eso-identity-${tenant.name}-${access}`, {
+          workload: tenantWorkload(tenant, access, chart.region.name),
+          secretName: tenantSvidName(tenant, access),
+          trustDomain: identity.trustDomain,
+          issuer: identity.issuer,
+          labels: chart.commonLabels,
+        });
+        new BaoClusterSecretStore(chart, tenantStoreName(tenant, access), { tenant, access, openbao: this.openBaoRegions[index], credentials, labels: chart.commonLabels });
+      }
+    });
   }
 
   /** The chart of a region; throws for a name that is not a region of this Sovereign. */

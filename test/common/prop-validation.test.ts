@@ -3,7 +3,8 @@ import { CnpgHotStandbyPair } from '../../lib/cnpg/cnpg-hot-standby-pair';
 import { RegionContext } from '../../lib/common/region-context';
 import { GlobalServiceStub } from '../../lib/mesh/global-service-stub';
 import { OpenBaoSeal } from '../../lib/openbao/seal';
-import { BaoClusterSecretStore, BaoStoreName } from '../../lib/secrets/bao-cluster-secret-store';
+import { BaoClusterSecretStore } from '../../lib/secrets/bao-cluster-secret-store';
+import { SecretAccess } from '../../lib/secrets/tenancy';
 import { WorkloadIdentity } from '../../lib/secrets/workload-identity';
 import { FSN } from '../helpers/configs';
 
@@ -24,11 +25,16 @@ describe('prop validation', () => {
     );
   });
 
-  test('fails when a BaoClusterSecretStore is given a name other than the two stores', () => {
-    const credentials = { spiffeId: 'spiffe://acme.example/ns/eso/sa/eso', namespace: 'eso', secretName: 'eso-svid', certificateKey: 'tls.crt', privateKeyKey: 'tls.key' } as const;
+  test('fails when a BaoClusterSecretStore has a bad access, a region the tenant has no store in, or a foreign SVID', () => {
+    const credentials = { spiffeId: 'spiffe://acme.example/ns/eso/sa/eso', commonName: 'eso.eso', duration: '1h', issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' }, namespace: 'eso', secretName: 'eso-svid', certificateKey: 'tls.crt', privateKeyKey: 'tls.key' } as const;
     const openbao = { namespace: 'openbao', localUrl: 'https://x', primaryUrl: 'https://y', caSecretName: 'openbao-tls' } as any;
-    expect(() => new BaoClusterSecretStore(chart(), 's', { name: 'bao-replica' as BaoStoreName, openbao, credentials })).toThrow(
-      'name: "bao-replica" must be BaoStoreName.LOCAL or BaoStoreName.PRIMARY',
+    const tenant = { name: 'apps', namespaces: ['apps'], keyPrefix: 'sovereign/acme/apps/', readRegions: ['hz-x'], pushRegions: [], system: false };
+    expect(() => new BaoClusterSecretStore(chart(), 's', { tenant, access: 'write' as SecretAccess, openbao, credentials })).toThrow('access: "write" must be SecretAccess.READ or SecretAccess.PUSH');
+    expect(() => new BaoClusterSecretStore(chart(), 's', { tenant, access: SecretAccess.READ, openbao, credentials })).toThrow(
+      /tenant: apps has no read store in region .* \(its read regions: hz-x\); its OpenBao role would refuse this store's login\n  - credentials: the SVID is spiffe:\/\/acme.example\/ns\/eso\/sa\/eso, but the tenant's read role in .* admits only spiffe:\/\/acme.example\/ns\/external-secrets-system\/sa\/external-secrets\/tenant\/apps\/read\/region\//,
+    );
+    expect(() => new BaoClusterSecretStore(chart(), 's', { tenant: { ...tenant, keyPrefix: 'sovereign/other/' }, access: SecretAccess.READ, openbao, credentials })).toThrow(
+      'tenant.keyPrefix: "sovereign/other/" must be a folder below "sovereign/acme/" ending in "/"',
     );
   });
 

@@ -48,6 +48,7 @@ describe('RegionContext', () => {
   test('createNamespaces: false leaves namespaces to the chart owner', () => {
     const chart = plainChart(Testing.app(), 'apps', { createNamespaces: false });
     new PrimaryPushSecret(chart, 'creds', {
+      tenant: { name: 'apps', namespaces: ['apps'], keyPrefix: 'sovereign/acme/apps/', readRegions: [FSN], pushRegions: [FSN], system: false },
       name: 'creds', namespace: 'apps', secretName: 'creds', data: [{ secretKey: 'password', remoteKey: 'sovereign/acme/apps/creds' }],
     });
     new CnpgHotStandbyPair(chart, 'db', { name: 'db', namespace: 'apps', primaryRegion: chart });

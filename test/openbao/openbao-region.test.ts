@@ -28,8 +28,9 @@ const initConfig = (objects: KubeObject[]) => configFile(objects, 'initialize.js
 const podSpec = (objects: KubeObject[]) => find(objects, 'StatefulSet', 'openbao').spec.template.spec;
 
 describe('OpenBaoRegion', () => {
-  const primary = regionObjects(twoRegions({ regionLabelKey: 'openova.io/region' }), FSN);
-  const replica = regionObjects(twoRegions({ regionLabelKey: 'openova.io/region' }), HEL);
+  const TENANTS = { tenants: [{ name: 'acme', namespaces: ['t-acme'] }] };
+  const primary = regionObjects(twoRegions({ regionLabelKey: 'openova.io/region', ...TENANTS }), FSN);
+  const replica = regionObjects(twoRegions({ regionLabelKey: 'openova.io/region', ...TENANTS }), HEL);
 
   test('snapshot: primary region', () => {
     expect(primary).toMatchSnapshot();
@@ -95,14 +96,14 @@ describe('OpenBaoRegion', () => {
       expect(requests.map(([name, r]: any) => `${name} ${r.operation} ${r.path}`)).toEqual([
         'mount-kv-v2 update sys/mounts/secret',
         'enable-cert-auth update sys/auth/cert',
-        'policy-eso-read update sys/policies/acl/eso-read',
-        'policy-eso-push update sys/policies/acl/eso-push',
+        'policy-eso-read-acme update sys/policies/acl/eso-read-acme',
+        'policy-eso-push-acme update sys/policies/acl/eso-push-acme',
         'policy-replication-pull update sys/policies/acl/replication-pull',
         'policy-replication-restore update sys/policies/acl/replication-restore',
         'policy-replication-verify update sys/policies/acl/replication-verify',
         'policy-break-glass update sys/policies/acl/break-glass',
-        'cert-role-eso-read update auth/cert/certs/eso-read',
-        'cert-role-eso-push update auth/cert/certs/eso-push',
+        'cert-role-eso-read-acme update auth/cert/certs/eso-read-acme',
+        'cert-role-eso-push-acme update auth/cert/certs/eso-push-acme',
         'cert-role-replication-pull update auth/cert/certs/replication-pull',
         'cert-role-replication-restore update auth/cert/certs/replication-restore',
         'cert-role-replication-verify update auth/cert/certs/replication-verify',
@@ -113,13 +114,15 @@ describe('OpenBaoRegion', () => {
       expect(mount.data).toEqual({ type: 'kv', options: { version: '2' } });
     });
 
-    test('policies are least privilege on the Sovereign prefix', () => {
+    test("policies are least privilege: a tenant's on its own prefix, replication's on heartbeats and snapshots", () => {
       const policy = (name: string) => {
         const block = init.initialize.find((b: any) => b.policies).policies.request.find((r: any) => r[`policy-${name}`]);
         return JSON.parse(block[`policy-${name}`].data.policy);
       };
-      expect(policy('eso-read')).toEqual({ path: { 'secret/data/sovereign/omantel/*': { capabilities: ['read'] }, 'secret/metadata/sovereign/omantel/*': { capabilities: ['read', 'list'] } } });
-      expect(policy('eso-push').path['secret/data/sovereign/omantel/*'].capabilities).toEqual(['create', 'update', 'read']);
+      expect(policy('eso-read-acme')).toEqual({ path: { 'secret/data/sovereign/omantel/acme/*': { capabilities: ['read'] }, 'secret/metadata/sovereign/omantel/acme/*': { capabilities: ['read', 'list'] } } });
+      expect(policy('eso-push-acme')).toEqual({
+        path: { 'secret/data/sovereign/omantel/acme/*': { capabilities: ['create', 'update', 'read'] }, 'secret/metadata/sovereign/omantel/acme/*': { capabilities: ['create', 'update', 'read', 'list'] } },
+      });
       const heartbeats = 'secret/data/sovereign/omantel/_replication/heartbeat/*';
       expect(policy('replication-pull')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['read'] }, [heartbeats]: { capabilities: ['create', 'update', 'read'] } } });
       // A restore without force: the server refuses a snapshot its seal cannot open instead of sealing itself.
@@ -134,10 +137,12 @@ describe('OpenBaoRegion', () => {
           return [name, request.data];
         }),
       );
-      expect(roles['cert-role-eso-read'].allowed_uri_sans).toEqual([spiffeId('omantel.example', { namespace: 'external-secrets-system', serviceAccount: 'external-secrets' })]);
+ const eso = (access: string, region: string) => spiffeId('omantel.example', { namespace: 'external-secrets-system', serviceAccount: 'external-secrets', path: ['tenant', 'acme', access, 'region', region] });
+      expect(roles['cert-role-eso-read-acme'].allowed_uri_sans).toEqual([eso('read', FSN), eso('read', HEL)]);
+      expect(roles['cert-role-eso-push-acme'].allowed_uri_sans).toEqual([eso('push', FSN), eso('push', HEL)]);
       expect(roles['cert-role-replication-pull'].allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replication-pull']);
-      expect(roles['cert-role-eso-push'].token_policies).toEqual(['eso-push']);
-      for (const name of ['cert-role-eso-read', 'cert-role-eso-push', 'cert-role-replication-pull', 'cert-role-replication-restore', 'cert-role-replication-verify']) {
+      expect(roles['cert-role-eso-push-acme'].token_policies).toEqual(['eso-push-acme']);
+      for (const name of ['cert-role-eso-read-acme', 'cert-role-eso-push-acme', 'cert-role-replication-pull', 'cert-role-replication-restore', 'cert-role-replication-verify']) {
         expect(roles[name].certificate).toEqual({ eval_source: 'file', eval_type: 'string', path: '/openbao/trust-bundle/ca.crt' });
       }
       const bundle = podSpec(primary).volumes.find((v: any) => v.name === 'trust-bundle');

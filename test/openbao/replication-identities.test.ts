@@ -17,7 +17,7 @@ interface Role {
 const CLUSTERS: Record<string, string> = { [FSN]: 'fsn', [NBG]: 'nbg', [HEL]: 'hel' };
 
 function rendered(regionNames: readonly string[], primaryRegion: string) {
-  const output = synthesizeSovereign(resolveSovereignConfig(threeRegions({ regions: regionNames.map((name) => ({ name, clusterName: CLUSTERS[name] })), primaryRegion })));
+  const output = synthesizeSovereign(resolveSovereignConfig(threeRegions({ regions: regionNames.map((name) => ({ name, clusterName: CLUSTERS[name] })), primaryRegion, tenants: [{ name: 'acme', namespaces: ['t-acme'] }] })));
   const objects = output.regions.flatMap((r) => r.objects.map((o: any) => ({ region: r.region, o })));
   const roles: Role[] = [];
   const policies = new Map<string, Record<string, { capabilities: string[] }>>();
@@ -97,11 +97,8 @@ describe.each([
       }
     }
     // THEN the reachable identities include the puller (and the restorer, mounted beside the servers)...
-    expect([...reachable].sort()).toEqual([
-      'spiffe://omantel.example/ns/external-secrets-system/sa/external-secrets',
-      'spiffe://omantel.example/ns/openbao/sa/openbao-replication-pull',
-      'spiffe://omantel.example/ns/openbao/sa/openbao-replication-restore',
-    ]);
+    const eso = replicas.flatMap((region) => ['push', 'read'].map((access) => `spiffe://omantel.example/ns/external-secrets-system/sa/external-secrets/tenant/acme/${access}/region/${region}`));
+    expect([...reachable].sort()).toEqual([...eso, 'spiffe://omantel.example/ns/openbao/sa/openbao-replication-pull', 'spiffe://omantel.example/ns/openbao/sa/openbao-replication-restore'].sort());
     // ...and every role any of them can log in to over the network is unable to restore.
     const networkRoles = roles.filter((role) => role.uris.some((uri) => reachable.has(uri)) && role.boundCidrs === undefined);
     expect(networkRoles.length).toBeGreaterThan(0);

@@ -19,7 +19,7 @@ function folder(dir: string): Record<string, string> {
   );
 }
 
-const config = (primaryRegion: string) => resolveSovereignConfig(threeRegions({ primaryRegion, databases: [{ name: 'db', namespace: 'apps' }], hotStandby: { enabled: true, primaryRegion: FSN, replicaRegion: HEL } }));
+const config = (primaryRegion: string) => resolveSovereignConfig(threeRegions({ primaryRegion, tenants: [{ name: 'team', namespaces: ['team'] }], databases: [{ name: 'db', namespace: 'apps' }], hotStandby: { enabled: true, primaryRegion: FSN, replicaRegion: HEL } }));
 const read = (out: string, region: string, file: string) => parse(readFileSync(join(out, region, file), 'utf8'));
 // Where restores happen: the verifier CronJob and the restorer's SVID (the restore runs beside the servers).
 const CRON = 'cronjob_openbao_openbao-replication-verifier.yaml';
@@ -63,9 +63,9 @@ describe('explicit DR promotion', () => {
     expect(readdirSync(join(out, NBG))).toContain(CRON);
     expect([FSN, NBG, HEL].map((region) => readdirSync(join(out, region)).includes(RESTORE_SVID))).toEqual([true, true, false]);
     expect(result.output.replication.map((l) => [l.source, l.target])).toEqual([[HEL, FSN], [HEL, NBG]]);
-    // bao-primary keeps its name everywhere and still points at the global name
+    // push stores keep their names everywhere and still point at the global name
     for (const region of [FSN, NBG, HEL]) {
-      expect(read(out, region, 'clustersecretstore_bao-primary.yaml').spec.provider.vault.server).toBe('https://openbao-primary.openbao.svc:8200');
+      expect(read(out, region, 'clustersecretstore_bao-primary-team.yaml').spec.provider.vault.server).toBe('https://openbao-primary.openbao.svc:8200');
     }
     // databases follow their own setting, not the secrets promotion
     expect(readdirSync(join(out, FSN))).toContain('cluster_apps_db.yaml');

@@ -125,6 +125,7 @@ describe('user-composed Sovereign apps', () => {
     expect(
       () =>
         new PrimaryPushSecret(sovereign.regionChart(FSN), 'bad', {
+          tenant: { name: 'apps', namespaces: ['apps'], keyPrefix: 'sovereign/omantel/apps/', readRegions: [FSN], pushRegions: [FSN], system: false },
           name: 'Bad_Name',
           namespace: 'Apps',
           secretName: 'creds!',
@@ -134,6 +135,7 @@ describe('user-composed Sovereign apps', () => {
     ).toThrow(
       [
         'PrimaryPushSecret Apps/Bad_Name is invalid:',
+        '  - namespace: Apps is not a namespace of tenant apps (apps); its store would refuse it',
         '  - name: "Bad_Name" must be a DNS-1123 subdomain (lowercase letters, digits, \'-\', \'.\') of at most 253 characters',
         '  - namespace: "Apps" must be a DNS-1123 label (lowercase letters, digits, \'-\') of at most 63 characters',
         '  - secretName: "creds!" must be a DNS-1123 subdomain (lowercase letters, digits, \'-\', \'.\') of at most 253 characters',

@@ -19,7 +19,7 @@ function stacks(config: SovereignConfigInput, env: Record<string, string> = {}) 
 }
 
 describe('RegionClusterStack', () => {
-  const { written, read, resolved, out } = stacks(threeRegions({ hotStandby: { enabled: true, replicaRegion: HEL }, databases: [{ name: 'db', namespace: 'tenant-a' }] }));
+  const { written, read, resolved, out } = stacks(threeRegions({ hotStandby: { enabled: true, replicaRegion: HEL }, databases: [{ name: 'db', namespace: 'tenant-a' }], tenants: [{ name: 'a', namespaces: ['tenant-a'] }] }));
 
   test('one stack per region cluster', () => {
     expect(written).toEqual([`stacks/${FSN}/cdk.tf.json`, `stacks/${HEL}/cdk.tf.json`, `stacks/${NBG}/cdk.tf.json`]);
