@@ -73,6 +73,8 @@ export { WorkloadIdentity } from './secrets/workload-identity';
 export type { WorkloadCredentials, SpiffeCertificateProps, WorkloadIdentityBindOptions } from './secrets/workload-identity';
 export { spiffeId, ESO_WORKLOAD, REPLICATOR_WORKLOAD } from './secrets/spiffe';
 export type { WorkloadRef } from './secrets/spiffe';
+export { SvidIssuancePolicy } from './secrets/svid-issuance-policy';
+export type { SvidIssuancePolicyProps, IssuedIdentity } from './secrets/svid-issuance-policy';
 
 // CloudNativePG and the mesh
 export { CnpgHotStandbyPair, PairTopology } from './cnpg/cnpg-hot-standby-pair';
