@@ -2,7 +2,10 @@
 // The Phase 0 command line: synth (config -> region folders), validate (folder -> violations).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { App } from 'cdk8s';
 import { Command } from 'commander';
+import { tenancyMarkdown } from '../lib/secrets/tenancy';
+import { Sovereign } from '../lib/sovereign/sovereign';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
 import { ManifestValidator } from '../lib/validate/manifest-validator';
@@ -55,6 +58,17 @@ program
     const stacks = synthTofuToFolder(config, options.out);
     console.log(`Sovereign ${config.name}: ${stacks.length} OpenTofu stack(s) written to ${options.out}`);
     for (const stack of stacks) console.log(`  ${stack}`);
+  });
+
+program
+  .command('tenancy')
+  .description('print the tenancy table of a Sovereign config: who may read and write which key prefix, through which store, in which region')
+  .requiredOption('-c, --config <file>', 'Sovereign config (YAML or JSON)')
+  .option('--strict', 'turn degenerate hot-standby inputs into errors', false)
+  .action((options: { config: string; strict: boolean }) => {
+    const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
+    const sovereign = new Sovereign(new App(), config.name, { config });
+    process.stdout.write(tenancyMarkdown(sovereign.tenants));
   });
 
 program

@@ -5,6 +5,7 @@ import { CLUSTERMESH_GLOBAL_NAMESPACE } from '../mesh/cluster-mesh';
 import { DNS1123_LABEL, DNS1123_SUBDOMAIN, LABEL_KEY } from './kube-values';
 import { MANAGED_BY, POD_SECURITY_RESTRICTED, REGION_LABEL, SOVEREIGN_LABEL } from './labels';
 import { throwIfProblems } from './problems';
+import type { IssuedIdentity } from '../secrets/svid-issuance-policy';
 
 /** Whether a region holds the OpenBao write primary or a read-only replica (§2, §6). */
 export enum RegionRole {
@@ -92,6 +93,9 @@ export class RegionContext {
   public readonly peerClusterNames: readonly string[];
   public readonly createNamespaces: boolean;
 
+  private readonly issued: IssuedIdentity[] = [];
+  private readonly issuedListeners: ((identity: IssuedIdentity) => void)[] = [];
+
   private constructor(props: RegionContextProps) {
     const problems = contextProblems(props);
     throwIfProblems('region context', problems);
@@ -105,6 +109,18 @@ export class RegionContext {
     this.svidIssuer = props.svidIssuer ?? { kind: 'ClusterIssuer', name: 'spiffe-ca' };
     this.peerClusterNames = [...(props.peerClusterNames ?? [])];
     this.createNamespaces = props.createNamespaces ?? true;
+  }
+
+  /** Records an SVID issued in this region; `WorkloadIdentity.bind` calls it for every Certificate it renders. */
+  public recordIssuedIdentity(identity: IssuedIdentity): void {
+    this.issued.push(identity);
+    for (const listener of this.issuedListeners) listener(identity);
+  }
+
+  /** Calls `listener` for every SVID issued in this region: those recorded so far, then each one as it is recorded. */
+  public onIssuedIdentity(listener: (identity: IssuedIdentity) => void): void {
+    for (const identity of this.issued) listener(identity);
+    this.issuedListeners.push(listener);
   }
 
   /** Labels every object of this Sovereign and region carries. */

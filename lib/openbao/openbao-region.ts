@@ -6,7 +6,8 @@ import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivate
 import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/servicemonitors-monitoring.coreos.com';
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
-import { REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, spiffeId } from '../secrets/spiffe';
+import { CertificateRequestPolicy, CertificateRequestPolicySpecAllowedUsages, CertificateRequestPolicySpecConstraintsPrivateKeyAlgorithm } from '../../imports/certificaterequestpolicies-policy.cert-manager.io';
+import { type WorkloadRef, REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, spiffeId } from '../secrets/spiffe';
 import { type IssuerRef, issuerRefProblems, RegionContext, RegionRole } from '../common/region-context';
 import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, replicationPolicies } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
@@ -71,6 +72,12 @@ export interface OpenBaoRegionProps {
    * @default - no tenant roles (ESO cannot log in)
    */
   readonly tenants?: readonly SecretTenant[];
+  /**
+   * Render the approver-policy CertificateRequestPolicy (and the RBAC binding it to cert-manager's controller) that
+   * lets the listener certificate be issued once cert-manager's default approver is disabled.
+   * @default - none: cert-manager's default approver issues it
+   */
+  readonly issuancePolicy?: { readonly certManager: WorkloadRef };
 }
 
 /**
@@ -256,6 +263,42 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
         usages: [CertificateSpecUsages.SERVER_AUTH, CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
       },
     });
+    if (props.issuancePolicy !== undefined) {
+      // With cert-manager's default approver off, the listener certificate needs a policy of its own: exactly its
+      // names, address, usages and lifetime, from its issuer, in this namespace (see SvidIssuancePolicy for the
+      // approver-policy v0.27.0 semantics each field relies on).
+      const policyName = `openbao-tls-${ns}`;
+      const issuer = props.tlsIssuer ?? { kind: 'ClusterIssuer' as const, name: 'sovereign-ca' };
+      new CertificateRequestPolicy(this, 'TlsIssuancePolicy', {
+        metadata: { name: policyName, labels },
+        spec: {
+          allowed: {
+            commonName: { value: `openbao.${ns}.svc`, required: true },
+            dnsNames: { values: dnsNames, required: true },
+            ipAddresses: { values: ['127.0.0.1'], required: true },
+            isCa: false,
+            usages: [
+              CertificateRequestPolicySpecAllowedUsages.SERVER_AUTH,
+              CertificateRequestPolicySpecAllowedUsages.CLIENT_AUTH,
+              CertificateRequestPolicySpecAllowedUsages.DIGITAL_SIGNATURE,
+              CertificateRequestPolicySpecAllowedUsages.KEY_ENCIPHERMENT,
+            ],
+          },
+          constraints: { maxDuration: '2160h', privateKey: { algorithm: CertificateRequestPolicySpecConstraintsPrivateKeyAlgorithm.ECDSA, minSize: 256, maxSize: 256 } },
+          selector: { issuerRef: { name: issuer.name, kind: issuer.kind, group: 'cert-manager.io' }, namespace: { matchNames: [ns] } },
+        },
+      });
+      const rbac = { name: 'openbao-tls-issuance', namespace: ns, labels };
+      new k8s.KubeRole(this, 'TlsIssuanceRole', {
+        metadata: rbac,
+        rules: [{ apiGroups: ['policy.cert-manager.io'], resources: ['certificaterequestpolicies'], verbs: ['use'], resourceNames: [policyName] }],
+      });
+      new k8s.KubeRoleBinding(this, 'TlsIssuanceRoleBinding', {
+        metadata: rbac,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: rbac.name },
+        subjects: [{ kind: 'ServiceAccount', name: props.issuancePolicy.certManager.serviceAccount, namespace: props.issuancePolicy.certManager.namespace }],
+      });
+    }
 
     const port = (name: string, value: number) => ({ name, port: value, targetPort: k8s.IntOrString.fromNumber(value), protocol: 'TCP' });
     const ports = [port('http', PORT_API), port('https-internal', PORT_CLUSTER)];

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ClusterSecretStore, ClusterSecretStoreSpecProviderVaultCaProviderType, ClusterSecretStoreSpecProviderVaultVersion } from '../../imports/clustersecretstores-external-secrets.io';
 import { labelsProblems, throwIfProblems } from '../common/problems';
 import { RegionContext } from '../common/region-context';
+import { KEY_PREFIX_ANNOTATION } from '../validate/tenancy-access';
 import type { IOpenBaoRegion } from '../openbao/openbao-region';
 import { spiffeId } from './spiffe';
 import { SecretAccess, type SecretTenant, tenantProblems, tenantRoleName, tenantStoreName, tenantWorkload } from './tenancy';
@@ -20,7 +21,7 @@ export interface BaoClusterSecretStoreProps {
 }
 
 /** Annotation on every tenant store naming the key prefix its role is scoped to, for the validator and for humans. */
-export const KEY_PREFIX_ANNOTATION = 'sovereign.openova.io/key-prefix';
+export { KEY_PREFIX_ANNOTATION };
 
 /**
  * One tenant's ESO `ClusterSecretStore` (v1) for OpenBao through ESO's `vault` provider (ESO's own OpenBao provider

@@ -1,3 +1,4 @@
+import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -30,8 +31,11 @@ export interface IssuedIdentity {
 }
 
 export interface SvidIssuancePolicyProps {
-  /** Every SVID the library issues in this region cluster; each gets its own policy. At least one. */
-  readonly identities: readonly IssuedIdentity[];
+  /**
+   * The SVIDs to approve, each with its own policy (at least one when given). @default - every SVID a
+   * `WorkloadIdentity` binds in this construct's region context, including those bound after it
+   */
+  readonly identities?: readonly IssuedIdentity[];
   /**
    * The cert-manager controller's service account: it creates the CertificateRequests of every Certificate, so it is
    * the requester approver-policy checks. @default { namespace: 'cert-manager', serviceAccount: 'cert-manager' }
@@ -80,79 +84,109 @@ export class SvidIssuancePolicy extends Construct {
     return `svid-${identity.namespace}-${identity.certificateName}`;
   }
 
-  /** The identities, in the order given. */
-  public readonly identities: readonly IssuedIdentity[];
   /** The service account the Role bindings name: the requester of every Certificate's CertificateRequests. */
   public readonly certManager: WorkloadRef;
-  /** The policy names, one per identity in the order given. */
-  public readonly policyNames: readonly string[];
+  private readonly identityList: IssuedIdentity[] = [];
+  private readonly policiesByNamespace = new Map<string, string[]>();
+  private readonly labels?: Record<string, string>;
 
-  constructor(scope: Construct, id: string, props: SvidIssuancePolicyProps) {
+  constructor(scope: Construct, id: string, props: SvidIssuancePolicyProps = {}) {
     super(scope, id);
     const certManager = props.certManager ?? CERT_MANAGER_CONTROLLER;
-    throwIfProblems('SvidIssuancePolicy', [...identitiesProblems(props.identities), ...certManagerProblems(props.certManager), ...labelsProblems('labels', props.labels)]);
-    this.identities = [...props.identities];
+    throwIfProblems('SvidIssuancePolicy', [
+      ...(props.identities === undefined ? [] : identitiesProblems(props.identities)),
+      ...certManagerProblems(props.certManager),
+      ...labelsProblems('labels', props.labels),
+    ]);
     this.certManager = { ...certManager };
-    this.policyNames = this.identities.map((identity) => SvidIssuancePolicy.policyName(identity));
-    const context = RegionContext.tryOf(this);
+    this.labels = props.labels;
+    if (props.identities !== undefined) {
+      for (const identity of props.identities) this.render(identity);
+    } else {
+      // Every SVID bound in this region, before and after this construct: none can be issued without its policy.
+      RegionContext.of(this).onIssuedIdentity((identity) => this.addIdentity(identity));
+    }
+  }
 
-    for (const identity of this.identities) {
-      const name = SvidIssuancePolicy.policyName(identity);
-      new CertificateRequestPolicy(this, name, {
-        metadata: { name, labels: props.labels },
-        spec: {
-          // Every attribute left out is one a request must not carry: DNS, IP, e-mail and otherName SANs, subject
-          // attributes other than the CN (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go).
-          allowed: {
-            // Exact CN; a request without one is denied (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go evaluateString).
-            commonName: { value: identity.commonName, required: true },
-            // Each requested URI must match a value, at least one required (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go evaluateSlice).
-            uris: { values: [identity.spiffeId], required: true },
-            // spec.isCA true is denied (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go evaluateBool).
-            isCa: false,
-            // spec.usages must be a subset; a request with none passes and gets cert-manager's default digital signature +
-            // key encipherment (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go Usages;
-            // cert-manager v1.21.1 internal/apis/certmanager/validation/certificaterequest.go holds the CSR to spec.usages).
-            usages: [...SVID_USAGES],
-          },
-          constraints: {
-            // A request without spec.duration, or a longer one, is denied (cert-manager/approver-policy v0.27.0 pkg/internal/approver/constraints/evaluator.go).
-            maxDuration: identity.duration,
-            // The CSR's public key: algorithm and curve bits (cert-manager/approver-policy v0.27.0 pkg/internal/approver/constraints/evaluator.go decodePublicKey).
-            privateKey: { algorithm: SVID_PRIVATE_KEY.algorithm, minSize: SVID_PRIVATE_KEY.size, maxSize: SVID_PRIVATE_KEY.size },
-          },
-          selector: {
-            // A request's kind and group default to Issuer and cert-manager.io before matching; all three are set here
-            // (cert-manager/approver-policy v0.27.0 pkg/internal/approver/manager/predicate/predicate.go SelectorIssuerRef).
-            issuerRef: { name: identity.issuer.name, kind: identity.issuer.kind, group: 'cert-manager.io' },
-            // Matched against the CertificateRequest's namespace (cert-manager/approver-policy v0.27.0 pkg/internal/approver/manager/predicate/predicate.go SelectorNamespace).
-            namespace: { matchNames: [identity.namespace] },
-          },
+  /** The identities, in the order added. */
+  public get identities(): readonly IssuedIdentity[] {
+    return [...this.identityList];
+  }
+
+  /** The policy names, one per identity in the order added. */
+  public get policyNames(): readonly string[] {
+    return this.identityList.map((identity) => SvidIssuancePolicy.policyName(identity));
+  }
+
+  /** Adds the policy of one more identity (and its namespace's Role, the first time). */
+  public addIdentity(identity: IssuedIdentity): void {
+    const problems = identitiesProblems([...this.identityList, identity]).filter((p) => p.startsWith(`identities[${this.identityList.length}]`));
+    throwIfProblems(`SvidIssuancePolicy identity ${String(identity?.spiffeId)}`, problems);
+    this.render(identity);
+  }
+
+  private render(identity: IssuedIdentity): void {
+    this.identityList.push(identity);
+    const name = SvidIssuancePolicy.policyName(identity);
+    new CertificateRequestPolicy(this, name, {
+      metadata: { name, labels: this.labels },
+      spec: {
+        // Every attribute left out is one a request must not carry: DNS, IP, e-mail and otherName SANs, subject
+        // attributes other than the CN (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go).
+        allowed: {
+          // Exact CN; a request without one is denied (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go evaluateString).
+          commonName: { value: identity.commonName, required: true },
+          // Each requested URI must match a value, at least one required (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go evaluateSlice).
+          uris: { values: [identity.spiffeId], required: true },
+          // spec.isCA true is denied (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go evaluateBool).
+          isCa: false,
+          // spec.usages must be a subset; a request with none passes and gets cert-manager's default digital signature +
+          // key encipherment (cert-manager/approver-policy v0.27.0 pkg/internal/approver/allowed/evaluator.go Usages;
+          // cert-manager v1.21.1 internal/apis/certmanager/validation/certificaterequest.go holds the CSR to spec.usages).
+          usages: [...SVID_USAGES],
         },
-      });
-    }
+        constraints: {
+          // A request without spec.duration, or a longer one, is denied (cert-manager/approver-policy v0.27.0 pkg/internal/approver/constraints/evaluator.go).
+          maxDuration: identity.duration,
+          // The CSR's public key: algorithm and curve bits (cert-manager/approver-policy v0.27.0 pkg/internal/approver/constraints/evaluator.go decodePublicKey).
+          privateKey: { algorithm: SVID_PRIVATE_KEY.algorithm, minSize: SVID_PRIVATE_KEY.size, maxSize: SVID_PRIVATE_KEY.size },
+        },
+        selector: {
+          // A request's kind and group default to Issuer and cert-manager.io before matching; all three are set here
+          // (cert-manager/approver-policy v0.27.0 pkg/internal/approver/manager/predicate/predicate.go SelectorIssuerRef).
+          issuerRef: { name: identity.issuer.name, kind: identity.issuer.kind, group: 'cert-manager.io' },
+          // Matched against the CertificateRequest's namespace (cert-manager/approver-policy v0.27.0 pkg/internal/approver/manager/predicate/predicate.go SelectorNamespace).
+          namespace: { matchNames: [identity.namespace] },
+        },
+      },
+    });
 
-    const namespaces = [...new Set(this.identities.map((i) => i.namespace))].sort();
-    for (const namespace of namespaces) {
-      context?.ensureNamespace(this, namespace);
-      const policies = this.policyNames.filter((_, index) => this.identities[index].namespace === namespace).sort();
-      const metadata = { name: SVID_POLICY_RBAC_NAME, namespace, labels: props.labels };
-      // approver-policy weighs only policies the requester may `use`: a SubjectAccessReview in the request's namespace
-      // for its spec.username and groups (cert-manager/approver-policy v0.27.0 pkg/internal/approver/manager/predicate/predicate.go RBACBound),
-      // so a Role here lists exactly this namespace's policies. The requester of a Certificate's CertificateRequests is
-      // the controller (cert-manager/cert-manager v1.21.1 pkg/controller/certificates/requestmanager/requestmanager_controller.go
-      // creates them with its own client; internal/webhook/admission/certificaterequest/identity/certificaterequest_identity.go
-      // records the caller as spec.username).
-      new k8s.KubeRole(this, `use-${namespace}`, {
-        metadata,
-        rules: [{ apiGroups: ['policy.cert-manager.io'], resources: ['certificaterequestpolicies'], verbs: ['use'], resourceNames: policies }],
-      });
-      new k8s.KubeRoleBinding(this, `use-${namespace}-binding`, {
-        metadata,
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: SVID_POLICY_RBAC_NAME },
-        subjects: [{ kind: 'ServiceAccount', name: certManager.serviceAccount, namespace: certManager.namespace }],
-      });
+    const { namespace } = identity;
+    const existing = this.policiesByNamespace.get(namespace);
+    if (existing !== undefined) {
+      existing.push(name);
+      return;
     }
+    const policies = [name];
+    this.policiesByNamespace.set(namespace, policies);
+    RegionContext.tryOf(this)?.ensureNamespace(this, namespace);
+    const metadata = { name: SVID_POLICY_RBAC_NAME, namespace, labels: this.labels };
+    // approver-policy weighs only policies the requester may `use`: a SubjectAccessReview in the request's namespace
+    // for its spec.username and groups (cert-manager/approver-policy v0.27.0 pkg/internal/approver/manager/predicate/predicate.go RBACBound),
+    // so a Role here lists exactly this namespace's policies. The requester of a Certificate's CertificateRequests is
+    // the controller (cert-manager/cert-manager v1.21.1 pkg/controller/certificates/requestmanager/requestmanager_controller.go
+    // creates them with its own client; internal/webhook/admission/certificaterequest/identity/certificaterequest_identity.go
+    // records the caller as spec.username).
+    new k8s.KubeRole(this, `use-${namespace}`, {
+      metadata,
+      // Rendered at synthesis: identities added later in this namespace join the list.
+      rules: [{ apiGroups: ['policy.cert-manager.io'], resources: ['certificaterequestpolicies'], verbs: ['use'], resourceNames: Lazy.any({ produce: () => [...policies].sort() }) }],
+    });
+    new k8s.KubeRoleBinding(this, `use-${namespace}-binding`, {
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: SVID_POLICY_RBAC_NAME },
+      subjects: [{ kind: 'ServiceAccount', name: this.certManager.serviceAccount, namespace: this.certManager.namespace }],
+    });
   }
 }
 

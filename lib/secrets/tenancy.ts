@@ -93,9 +93,7 @@ export function tenantPolicy(tenant: SecretTenant, access: SecretAccess): AclPol
 }
 
 /** Both prefixes are equal or one lies inside the other. */
-export function keyPrefixesOverlap(a: string, b: string): boolean {
-  return a.startsWith(b) || b.startsWith(a);
-}
+export { keyPrefixOverlap as keyPrefixesOverlap } from '../validate/tenancy-access';
 
 /** Every store a tenant has, one row per region and access: the tenancy table. */
 export interface TenancyRow {

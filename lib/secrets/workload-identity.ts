@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { DNS1123_SUBDOMAIN, GO_DURATION } from '../common/kube-values';
 import { labelNameProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
-import { type IssuerRef, issuerRefProblems } from '../common/region-context';
+import { type IssuerRef, issuerRefProblems, RegionContext } from '../common/region-context';
 import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, CertificateSpecUsages } from '../../imports/certificates-cert-manager.io';
 import { pathIdentityCommonName, spiffeId, type WorkloadRef } from './spiffe';
 
@@ -96,6 +96,15 @@ class SpiffeCertificateIdentity extends WorkloadIdentity {
         usages: [CertificateSpecUsages.CLIENT_AUTH, CertificateSpecUsages.DIGITAL_SIGNATURE, CertificateSpecUsages.KEY_ENCIPHERMENT],
         issuerRef: { group: 'cert-manager.io', kind: options.issuer.kind, name: options.issuer.name },
       },
+    });
+    RegionContext.tryOf(scope)?.recordIssuedIdentity({
+      namespace: workload.namespace,
+      certificateName: secretName,
+      commonName,
+      spiffeId: uri,
+      issuer: options.issuer,
+      duration: this.props.duration ?? '1h',
+      renewBefore: this.props.renewBefore ?? '20m',
     });
     return { spiffeId: uri, commonName, namespace: workload.namespace, secretName, certificateKey: 'tls.crt', privateKeyKey: 'tls.key', duration: this.props.duration ?? '1h', issuer: options.issuer };
   }

@@ -158,8 +158,18 @@ export const identitySchema = z
       .optional()
       .describe('SPIFFE trust domain of the whole Sovereign; defaults to the Sovereign domain'),
     issuer: issuerRef('spiffe-ca'),
+    issuancePolicy: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        certManager: z
+          .strictObject({ namespace: dnsLabel(), serviceAccount: dnsLabel(253) })
+          .default({ namespace: 'cert-manager', serviceAccount: 'cert-manager' })
+          .describe("cert-manager's controller service account: the requester approver-policy checks"),
+      })
+      .default({ enabled: true, certManager: { namespace: 'cert-manager', serviceAccount: 'cert-manager' } })
+      .describe("approver-policy CertificateRequestPolicies that let each SVID (and OpenBao's listener certificate) be issued only as itself, in its namespace; needs cert-manager's default approver disabled"),
   })
-  .default({ issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' } });
+  .default({ issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' }, issuancePolicy: { enabled: true, certManager: { namespace: 'cert-manager', serviceAccount: 'cert-manager' } } });
 
 export const databaseSchema = z.strictObject({
   name: z

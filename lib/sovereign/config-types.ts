@@ -50,6 +50,16 @@ export interface IdentityConfig {
   /** SPIFFE trust domain; the resolved config fills in the Sovereign domain. */
   readonly trustDomain?: string;
   readonly issuer: IssuerRef;
+  /** approver-policy CertificateRequestPolicies for every SVID and OpenBao's listener certificate. */
+  readonly issuancePolicy: IssuancePolicyConfig;
+}
+
+/** `identity.issuancePolicy` with defaults applied. */
+export interface IssuancePolicyConfig {
+  /** Render the policies (needs approver-policy, and cert-manager's default approver disabled). */
+  readonly enabled: boolean;
+  /** cert-manager's controller service account, the requester approver-policy checks. */
+  readonly certManager: { readonly namespace: string; readonly serviceAccount: string };
 }
 
 /** One entry of `databases[]` with defaults applied. */
@@ -145,7 +155,11 @@ export interface SovereignConfigInput {
   readonly primaryRegion?: string;
   readonly hotStandby?: Partial<SovereignConfigData['hotStandby']>;
   readonly openbao?: OpenBaoInput;
-  readonly identity?: { readonly trustDomain?: string; readonly issuer?: IssuerRefInput };
+  readonly identity?: {
+    readonly trustDomain?: string;
+    readonly issuer?: IssuerRefInput;
+    readonly issuancePolicy?: { readonly enabled?: boolean; readonly certManager?: IssuancePolicyConfig['certManager'] };
+  };
   readonly databases?: readonly DatabaseInput[];
   readonly tenants?: readonly WithDefaults<TenantConfig, 'push'>[];
   readonly pushSecrets?: readonly WithDefaults<PushSecretConfig, 'deletionPolicy'>[];

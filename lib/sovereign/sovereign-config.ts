@@ -32,7 +32,7 @@ export interface SovereignConfig extends Omit<SovereignConfigData, 'regions' | '
   readonly regions: readonly SovereignRegion[];
   /** The OpenBao write primary. */
   readonly primaryRegion: string;
-  readonly identity: { readonly trustDomain: string; readonly issuer: SovereignConfigData['identity']['issuer'] };
+  readonly identity: { readonly trustDomain: string; readonly issuer: SovereignConfigData['identity']['issuer']; readonly issuancePolicy: SovereignConfigData['identity']['issuancePolicy'] };
   /** How database pairs render, after environment overrides (§3). */
   readonly hotStandby: HotStandbyResolution;
   readonly databases: readonly SovereignDatabase[];
@@ -96,6 +96,9 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
   if (hotStandby.fallbackReason !== undefined) {
     warnings.push(hotStandby.fallbackReason);
   }
+  if (!data.identity.issuancePolicy.enabled) {
+    warnings.push('identity.issuancePolicy is off: whoever can create a Certificate for the SVID issuer can mint any workload identity of this Sovereign (ESO, replication); enable it with approver-policy installed');
+  }
 
   const tenants = resolveTenants(data, primaryRegion, regionNames, issues);
   for (const region of Object.keys(data.tofu.regionNodes)) {
@@ -128,7 +131,7 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     tenants,
     regions: data.regions.map((r) => ({ name: r.name, clusterName: r.clusterName ?? r.name, seal: r.seal ?? data.openbao.seal })),
     primaryRegion,
-    identity: { trustDomain: data.identity.trustDomain ?? data.domain, issuer: data.identity.issuer },
+    identity: { trustDomain: data.identity.trustDomain ?? data.domain, issuer: data.identity.issuer, issuancePolicy: data.identity.issuancePolicy },
     hotStandby,
     warnings,
   };

@@ -12,6 +12,7 @@ import { PrimaryPushSecret, type PushDeletionPolicy } from '../secrets/primary-p
 import { handoverTenants, keyPrefixesOverlap, SecretAccess, type SecretTenant, tenantProblems, tenantStoreName, tenantSvidName, tenantWorkload } from '../secrets/tenancy';
 import { throwIfProblems } from '../common/problems';
 import { RegionContext } from '../common/region-context';
+import { SvidIssuancePolicy } from '../secrets/svid-issuance-policy';
 import { WorkloadIdentity } from '../secrets/workload-identity';
 import { RegionChart, RegionRole } from './region-chart';
 import type { SovereignConfig } from './sovereign-config';
@@ -82,7 +83,7 @@ export class Sovereign extends Construct {
     const tenants = [...props.config.tenants, ...systemTenants];
     this.tenantList = [...tenants];
 
-    const { openbao } = props.config;
+    const { openbao, identity } = props.config;
     this.openBaoRegions = this.regionCharts.map((chart) => {
       chart.ensureNamespace(ESO_NAMESPACE, { clusterMeshGlobal: true });
       const region = new OpenBaoRegion(chart, 'openbao', {
@@ -102,7 +103,10 @@ export class Sovereign extends Construct {
         metricsNamespace: openbao.metricsNamespace,
         breakGlass: openbao.breakGlass,
         tenants,
+        issuancePolicy: identity.issuancePolicy.enabled ? { certManager: identity.issuancePolicy.certManager } : undefined,
       });
+      // Every SVID bound in this region, now or later, gets an approval policy of exactly itself.
+      if (identity.issuancePolicy.enabled) new SvidIssuancePolicy(chart, 'svid-issuance', { certManager: identity.issuancePolicy.certManager, labels: chart.commonLabels });
       return region;
     });
     for (const tenant of tenants) this.renderTenantStores(tenant);

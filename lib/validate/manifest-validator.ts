@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../output/region-files';
 import { checkCelRules } from './cel-rules';
 import { checkOpenBao } from './openbao-rules';
+import { checkTenancy } from './tenancy-rules';
 import { checkPodSecurity } from './pod-security';
 import { SchemaRegistry } from './schema-registry';
 import { checkSecretData } from './secret-data';
@@ -31,7 +32,7 @@ export class ManifestValidator {
    */
   public validateObjects(objects: readonly unknown[], file?: string): Violation[] {
     const entries = objects.map((object) => ({ object }));
-    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(entries), ...checkOpenBao(entries)];
+    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries)];
     return file === undefined ? violations : violations.map((v) => ({ ...v, file }));
   }
 
@@ -71,7 +72,7 @@ export class ManifestValidator {
         perFolder.set(folder, [...(perFolder.get(folder) ?? []), { object, file: name }]);
       }
     }
-    for (const entries of perFolder.values()) violations.push(...duplicates(entries), ...checkOpenBao(entries));
+    for (const entries of perFolder.values()) violations.push(...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries));
     return { files: files.length, objects, violations };
   }
 

@@ -55,7 +55,7 @@ describe('Sovereign config', () => {
     expect(config.openbao).toMatchObject({ image: 'quay.io/openbao/openbao:2.6.2', replicas: 3, storage: { size: '10Gi' } });
     expect(config.openbao.replication).toEqual({ mechanism: 'raftSnapshot', schedule: '*/5 * * * *', alerts: { enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } } });
     expect(config.openbao.breakGlass).toEqual({ caBundle: { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' } });
-    expect(config.identity).toEqual({ trustDomain: 'solo.example', issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' } });
+    expect(config.identity).toEqual({ trustDomain: 'solo.example', issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' }, issuancePolicy: { enabled: true, certManager: { namespace: 'cert-manager', serviceAccount: 'cert-manager' } } });
     expect(config.hotStandby).toEqual({ active: false, primaryRegion: 'r1' });
     expect(config.databases).toEqual([]);
   });

@@ -83,7 +83,7 @@ describe('ManifestValidator', () => {
   });
 
   test('catches a version the pinned CRD no longer serves (ESO v1beta1)', () => {
-    const store = { apiVersion: 'external-secrets.io/v1beta1', kind: 'ClusterSecretStore', metadata: { name: 's' }, spec: { provider: {} } };
+    const store = { apiVersion: 'external-secrets.io/v1beta1', kind: 'ClusterSecretStore', metadata: { name: 's' }, spec: { provider: {}, conditions: [{ namespaces: ['apps'] }] } };
     expect(check(store)).toEqual([
       'ClusterSecretStore/s: apiVersion: external-secrets.io/v1beta1 ClusterSecretStore is not served by the pinned CRD (the version is deprecated or removed); use a served version [schema]',
     ]);
