@@ -131,6 +131,7 @@ export class Sovereign extends Construct {
         topology: database.topology as PairTopology,
         promotionToken: database.promotionToken,
         enableSuperuserAccess: database.enableSuperuserAccess,
+        networkPolicy: database.networkPolicy,
       });
     });
     // The replication TLS material of every active pair travels through OpenBao (§8).
