@@ -31,6 +31,7 @@ const FIXES: Record<Violation['rule'], string> = {
   'secret-data': 'Reference secrets by name and key; never render their values.',
   duplicate: 'Give one of the objects another name or namespace.',
   openbao: 'Change the OpenBao server pod or its config as the message says; it would not boot, or not stay healthy, as rendered.',
+  'global-service': 'Select the backends of the ClusterMesh-global Service with an ingress NetworkPolicy or CiliumNetworkPolicy that admits only their clients.',
 };
 
 /**
