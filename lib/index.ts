@@ -9,6 +9,8 @@ export type {
   RegionInput,
   DatabaseConfig,
   DatabaseInput,
+  DatabaseNetworkPolicyConfig,
+  DatabaseNetworkPolicyInput,
   PushSecretConfig,
   OpenBaoConfig,
   OpenBaoInput,
@@ -79,6 +81,8 @@ export type { SvidIssuancePolicyProps, IssuedIdentity } from './secrets/svid-iss
 // CloudNativePG and the mesh
 export { CnpgHotStandbyPair, PairTopology } from './cnpg/cnpg-hot-standby-pair';
 export type { CnpgHotStandbyPairProps, CnpgTlsHandover, PostgresResources } from './cnpg/cnpg-hot-standby-pair';
+export { DatabaseNetworkPolicy, CNPG_OPERATOR_DEFAULTS } from './cnpg/database-network-policy';
+export type { DatabaseNetworkPolicyProps, DatabaseNetworkPolicyOptions, CnpgOperatorRef } from './cnpg/database-network-policy';
 export { PAIR_NAME_MAX, pairNameProblem } from './cnpg/naming';
 export { MeshAffinity, globalServiceAnnotations, globalStubAnnotations } from './mesh/cluster-mesh';
 export { GlobalServiceStub } from './mesh/global-service-stub';

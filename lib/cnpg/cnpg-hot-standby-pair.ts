@@ -12,6 +12,7 @@ import { globalServiceAnnotations, MeshAffinity } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { LABEL_PREFIX } from '../common/labels';
 import { RegionContext } from '../common/region-context';
+import { DatabaseNetworkPolicy, type DatabaseNetworkPolicyOptions, databaseNetworkPolicyProblems } from './database-network-policy';
 import { caSecretName, meshServiceName, pairNameProblem, replicaClusterName, replicationSecretName } from './naming';
 import { throwIfProblems } from '../common/problems';
 
@@ -87,6 +88,11 @@ export interface CnpgHotStandbyPairProps {
   readonly promotionToken?: string;
   /** Create the `postgres` superuser Secret. @default false */
   readonly enableSuperuserAccess?: boolean;
+  /**
+   * Who may reach the instances: each Cluster gets a `DatabaseNetworkPolicy` admitting these clients, the CNPG operator,
+   * its own instances and the pair's other Cluster. @default - clients from the Cluster's namespace only, the operator in cnpg-system
+   */
+  readonly networkPolicy?: DatabaseNetworkPolicyOptions;
 }
 
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
@@ -97,6 +103,7 @@ const POSTGRES_PORT = 5432;
 /**
  * A CloudNativePG PostgreSQL primary and, when a replica region is given, its hot standby in another region
  * cluster, streaming over a Cilium ClusterMesh global Service. Without a replica region it renders one Cluster.
+ * Every Cluster gets a `DatabaseNetworkPolicy`, so the global Service does not open PostgreSQL to the whole mesh.
  */
 export class CnpgHotStandbyPair extends Construct {
   public readonly name: string;
@@ -116,6 +123,7 @@ export class CnpgHotStandbyPair extends Construct {
   public readonly tlsHandovers: readonly CnpgTlsHandover[];
 
   private readonly props: CnpgHotStandbyPairProps;
+  private readonly policies: DatabaseNetworkPolicy[] = [];
 
   constructor(scope: Construct, id: string, props: CnpgHotStandbyPairProps) {
     super(scope, id);
@@ -137,7 +145,7 @@ export class CnpgHotStandbyPair extends Construct {
     }
     RegionContext.of(primary).ensureNamespace(primary, props.namespace);
     if (!this.active) {
-      this.cluster(this, this.primaryClusterName, 'primary', { bootstrap: this.initdb() });
+      this.networkPolicy(this, this.cluster(this, this.primaryClusterName, 'primary', { bootstrap: this.initdb() }));
       this.tlsHandovers = [];
       return;
     }
@@ -154,13 +162,13 @@ export class CnpgHotStandbyPair extends Construct {
       // over once it is given the old primary's demotion token (proof it has replayed up to the demotion point).
       const standbyTakesOver = this.promoted && props.promotionToken !== undefined;
       const externalClusters = [this.externalCluster(this.primaryClusterName, mesh), this.externalCluster(replicaName, mesh)];
-      this.cluster(this, this.primaryClusterName, this.promoted ? 'replica' : 'primary', {
+      const primaryCluster = this.cluster(this, this.primaryClusterName, this.promoted ? 'replica' : 'primary', {
         bootstrap: this.initdb(),
         replica: { primary: this.promoted ? replicaName : this.primaryClusterName, source: replicaName, self: this.primaryClusterName },
         externalClusters,
         ...(mesh ? { managed: this.meshService(this.primaryClusterName) } : {}),
       });
-      this.cluster(replicaSide, replicaName, standbyTakesOver ? 'primary' : 'replica', {
+      const replicaCluster = this.cluster(replicaSide, replicaName, standbyTakesOver ? 'primary' : 'replica', {
         bootstrap: this.basebackup(),
         replica: {
           primary: standbyTakesOver ? replicaName : this.primaryClusterName,
@@ -175,15 +183,17 @@ export class CnpgHotStandbyPair extends Construct {
         this.stub(replicaSide, meshServiceName(this.primaryClusterName));
         this.stub(this, meshServiceName(replicaName));
       }
+      this.networkPolicy(this, primaryCluster, replicaCluster);
+      this.networkPolicy(replicaSide, replicaCluster, primaryCluster);
       this.tlsHandovers = [this.handover(primary, replica, this.primaryClusterName), this.handover(replica, primary, replicaName)];
       return;
     }
 
-    this.cluster(this, this.primaryClusterName, 'primary', {
+    const primaryCluster = this.cluster(this, this.primaryClusterName, 'primary', {
       bootstrap: this.initdb(),
       ...(mesh ? { managed: this.meshService(this.primaryClusterName) } : {}),
     });
-    this.cluster(replicaSide, replicaName, this.promoted ? 'primary' : 'replica', {
+    const replicaCluster = this.cluster(replicaSide, replicaName, this.promoted ? 'primary' : 'replica', {
       bootstrap: this.basebackup(),
       replica: { enabled: !this.promoted, source: this.primaryClusterName },
       externalClusters: [this.externalCluster(this.primaryClusterName, mesh)],
@@ -191,7 +201,15 @@ export class CnpgHotStandbyPair extends Construct {
     if (mesh) {
       this.stub(replicaSide, meshServiceName(this.primaryClusterName));
     }
+    // Each side admits the other: the replica streams from the primary, and after a promotion the roles turn.
+    this.networkPolicy(this, primaryCluster, replicaCluster);
+    this.networkPolicy(replicaSide, replicaCluster, primaryCluster);
     this.tlsHandovers = [this.handover(primary, replica, this.primaryClusterName)];
+  }
+
+  /** The ingress policy of each rendered Cluster, the primary's first. */
+  public get networkPolicies(): readonly DatabaseNetworkPolicy[] {
+    return [...this.policies];
   }
 
   private cluster(scope: Construct, name: string, role: 'primary' | 'replica', extra: Partial<ClusterSpec>): Cluster {
@@ -224,6 +242,18 @@ export class CnpgHotStandbyPair extends Construct {
         ...extra,
       },
     });
+  }
+
+  // Ingress to a Cluster's instances: without it the global `<name>-mesh` Service opens PostgreSQL to every mesh cluster.
+  private networkPolicy(scope: Construct, cluster: Cluster, peer?: Cluster): DatabaseNetworkPolicy {
+    const policy = new DatabaseNetworkPolicy(scope, cluster.name === this.primaryClusterName ? 'PrimaryNetworkPolicy' : 'ReplicaNetworkPolicy', {
+      ...this.props.networkPolicy,
+      cluster,
+      peer,
+      labels: { ...RegionContext.of(regionOf(scope, this.props)).commonLabels, [`${LABEL_PREFIX}/pair`]: this.props.name },
+    });
+    this.policies.push(policy);
+    return policy;
   }
 
   private initdb(): ClusterSpec['bootstrap'] {
@@ -355,5 +385,6 @@ function validate(props: CnpgHotStandbyPairProps): void {
   if (props.promotionToken !== undefined && (props.topology !== PairTopology.DISTRIBUTED || props.promoted !== true)) {
     problems.push('promotionToken: is only used by a promoted pair with topology "distributed"');
   }
+  problems.push(...databaseNetworkPolicyProblems(props.networkPolicy ?? {}, 'networkPolicy.'));
   throwIfProblems(`CnpgHotStandbyPair ${props.namespace}/${props.name}`, problems);
 }

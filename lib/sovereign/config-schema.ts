@@ -171,6 +171,50 @@ export const identitySchema = z
   })
   .default({ issuer: { kind: 'ClusterIssuer', name: 'spiffe-ca' }, issuancePolicy: { enabled: true, certManager: { namespace: 'cert-manager', serviceAccount: 'cert-manager' } } });
 
+// A label map as Kubernetes accepts it: label keys, values of at most 63 letters, digits, '-', '_', '.'.
+// Keys are checked in a refinement so the error names the key and the fix (a key schema only says "Invalid key").
+const labelMap = () =>
+  z
+    .record(
+      z.string(),
+      z
+        .string()
+        .max(63, { error: 'must be a label value of at most 63 characters' })
+        .regex(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/, { error: "must be a label value (letters, digits, '-', '_', '.')" }),
+    )
+    .superRefine((labels, ctx) => {
+      for (const key of Object.keys(labels)) {
+        if (!LABEL_KEY.test(key) || key.length > 317) {
+          ctx.addIssue({ code: 'custom', path: [key], input: key, message: 'is not a label key; use a key such as "app.kubernetes.io/name"' });
+        }
+      }
+    });
+
+// Where the CNPG 1.30 release manifest and Helm chart put the operator (cnpg-system, app.kubernetes.io/name).
+const cnpgOperator = () => ({ namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } });
+
+export const databaseNetworkPolicySchema = z
+  .strictObject({
+    clientNamespaces: z
+      .array(dnsLabel())
+      .default([])
+      .describe("Further namespaces of the same region cluster whose pods may connect to PostgreSQL (5432); the database's own namespace always may"),
+    clientPodLabels: labelMap()
+      .optional()
+      .describe('Only pods with all these labels are clients (in the own namespace and clientNamespaces); default: every pod there'),
+    operator: z
+      .strictObject({
+        namespace: dnsLabel().default('cnpg-system'),
+        podLabels: labelMap().default(() => cnpgOperator().podLabels),
+      })
+      .default(cnpgOperator)
+      .describe('Namespace and pod labels of the CloudNativePG operator, admitted on 8000 and 5432'),
+    metricsNamespace: dnsLabel()
+      .optional()
+      .describe("Namespace of the Prometheus allowed to scrape the instances' metrics port 9187; default: the port stays closed"),
+  })
+  .default(() => ({ clientNamespaces: [], operator: cnpgOperator() }));
+
 export const databaseSchema = z.strictObject({
   name: z
     .string()
@@ -210,6 +254,7 @@ export const databaseSchema = z.strictObject({
   topology: z.enum(['replicaCluster', 'distributed'], { error: 'must be "replicaCluster" or "distributed"' }).default('replicaCluster'),
   promotionToken: z.string().min(1).optional().describe("With topology distributed and promoted: the old primary's .status.demotionToken"),
   enableSuperuserAccess: z.boolean().default(false),
+  networkPolicy: databaseNetworkPolicySchema.describe("Who may reach the database's instances (a CiliumNetworkPolicy per Cluster)"),
 });
 
 export const pushSecretSchema = z.strictObject({

@@ -62,6 +62,18 @@ export interface IssuancePolicyConfig {
   readonly certManager: { readonly namespace: string; readonly serviceAccount: string };
 }
 
+/** The `networkPolicy` block of a database with defaults applied: who may reach its instances. */
+export interface DatabaseNetworkPolicyConfig {
+  /** Further namespaces (same region cluster) whose pods are PostgreSQL clients; the database's own namespace always is. */
+  readonly clientNamespaces: readonly string[];
+  /** Only pods with all these labels are clients. @default - every pod of the client namespaces */
+  readonly clientPodLabels?: Readonly<Record<string, string>>;
+  /** The CloudNativePG operator's namespace and pod labels. */
+  readonly operator: { readonly namespace: string; readonly podLabels: Readonly<Record<string, string>> };
+  /** Namespace of the Prometheus allowed to scrape 9187. @default - none, the port stays closed */
+  readonly metricsNamespace?: string;
+}
+
 /** One entry of `databases[]` with defaults applied. */
 export interface DatabaseConfig {
   readonly name: string;
@@ -81,6 +93,7 @@ export interface DatabaseConfig {
   readonly topology: 'replicaCluster' | 'distributed';
   readonly promotionToken?: string;
   readonly enableSuperuserAccess: boolean;
+  readonly networkPolicy: DatabaseNetworkPolicyConfig;
 }
 
 /** One entry of `pushSecrets[]` with defaults applied. */
@@ -185,11 +198,16 @@ export type OpenBaoInput = Partial<Omit<OpenBaoConfig, 'storage' | 'trustBundle'
   readonly replication?: Partial<Omit<OpenBaoConfig['replication'], 'alerts'>> & { readonly alerts?: Partial<OpenBaoConfig['replication']['alerts']> };
   readonly tlsIssuer?: IssuerRefInput;
 };
+/** A database's `networkPolicy` as written: every key may be omitted. */
+export type DatabaseNetworkPolicyInput = Partial<Omit<DatabaseNetworkPolicyConfig, 'operator'>> & {
+  readonly operator?: Partial<DatabaseNetworkPolicyConfig['operator']>;
+};
 /** A database pair as written. */
 export type DatabaseInput = WithDefaults<
-  Omit<DatabaseConfig, 'storage' | 'mesh'>,
+  Omit<DatabaseConfig, 'storage' | 'mesh' | 'networkPolicy'>,
   'instances' | 'postgresMajor' | 'database' | 'owner' | 'topology' | 'enableSuperuserAccess'
 > & {
   readonly storage?: Partial<StorageConfig>;
   readonly mesh?: Partial<DatabaseConfig['mesh']>;
+  readonly networkPolicy?: DatabaseNetworkPolicyInput;
 };

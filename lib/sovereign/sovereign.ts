@@ -73,6 +73,7 @@ export class Sovereign extends Construct {
         topology: database.topology as PairTopology,
         promotionToken: database.promotionToken,
         enableSuperuserAccess: database.enableSuperuserAccess,
+        networkPolicy: database.networkPolicy,
       });
     });
     const handovers = this.databasePairs.flatMap((pair) => pair.tlsHandovers);

@@ -32,6 +32,7 @@ const FIXES: Record<Violation['rule'], string> = {
   duplicate: 'Give one of the objects another name or namespace.',
   openbao: 'Change the OpenBao server pod or its config as the message says; it would not boot, or not stay healthy, as rendered.',
   tenancy: 'Scope the store, role or policy to exactly one tenant: its namespaces, its own identity and its own key prefix.',
+  'global-service': 'Select the backends of the ClusterMesh-global Service with an ingress NetworkPolicy or CiliumNetworkPolicy that admits only their clients.',
 };
 
 /**

@@ -22,10 +22,10 @@ describe('RegionContext', () => {
     const chart = plainChart(Testing.app(), 'databases', { regionLabelKey: 'openova.io/region' });
     // WHEN a single-Cluster pair is composed into it
     new CnpgHotStandbyPair(chart, 'orders', { name: 'orders-db', namespace: 'orders', primaryRegion: chart });
-    // THEN the chart holds the restricted namespace and the Cluster pinned to the context's region
+    // THEN the chart holds the restricted namespace, the Cluster pinned to the context's region and its ingress policy
     const objects = Testing.synth(chart);
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Cluster/orders-db', 'Namespace/orders']);
-    expect(objects[1].metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Cluster/orders-db', 'CiliumNetworkPolicy/orders-db-ingress', 'Namespace/orders']);
+    expect(objects[2].metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(objects[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
       { matchExpressions: [{ key: 'openova.io/region', operator: 'In', values: [FSN] }] },
     ]);
@@ -40,7 +40,12 @@ describe('RegionContext', () => {
     const hel = plainChart(app, 'hel', { region: HEL, role: RegionRole.REPLICA, primaryRegion: FSN });
     new CnpgHotStandbyPair(fsn, 'orders', { name: 'orders-db', namespace: 'orders', primaryRegion: fsn, replicaRegion: hel });
     const replica = Testing.synth(hel);
-    expect(replica.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(['Cluster/orders-db-replica', 'Namespace/orders', 'Service/orders-db-mesh']);
+    expect(replica.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'CiliumNetworkPolicy/orders-db-replica-ingress',
+      'Cluster/orders-db-replica',
+      'Namespace/orders',
+      'Service/orders-db-mesh',
+    ]);
     expectValidManifests(Testing.synth(fsn));
     expectValidManifests(replica);
   });
@@ -52,7 +57,7 @@ describe('RegionContext', () => {
       name: 'creds', namespace: 'apps', secretName: 'creds', data: [{ secretKey: 'password', remoteKey: 'sovereign/acme/apps/creds' }],
     });
     new CnpgHotStandbyPair(chart, 'db', { name: 'db', namespace: 'apps', primaryRegion: chart });
-    expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['PushSecret', 'Cluster']);
+    expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['PushSecret', 'Cluster', 'CiliumNetworkPolicy']);
   });
 
   test('an OpenBaoRegion in a plain primary chart admits the peer clusters it is told about', () => {
