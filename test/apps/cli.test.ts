@@ -50,6 +50,13 @@ describe('sovereign CLI', () => {
     expect(result.stdout).toMatch(/hz-fsn-rtz-prod \(OpenBao primary\): \d+ objects/);
   });
 
+  test('tenancy prints the tenancy table of a config', () => {
+    const result = run('cli.ts', ['tenancy', '--config', OMANTEL_YAML]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe('| tenant | namespaces | key prefix | region | access | store | OpenBao role |');
+    expect(result.stdout).toContain('| cnpg.t-acme | t-acme | `sovereign/omantel/cnpg/t-acme/` | hz-hel-rtz-prod | read | `bao-local-cnpg.t-acme` | `eso-read-cnpg.t-acme` |');
+  });
+
   test('synth output passes validate', () => {
     run('cli.ts', ['synth', '--config', OMANTEL_YAML, '--out', out]);
     const result = run('cli.ts', ['validate', out]);

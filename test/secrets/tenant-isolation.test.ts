@@ -89,6 +89,33 @@ describe.each(CASES)('tenant isolation: %s', (_, config) => {
     }
   });
 
+  test("no pod outside a database's namespace can reach its instances, whatever labels it sets, from any cluster", () => {
+    // An attacker holding namespace X in any cluster can give its pods any labels; only the namespace and the cluster
+    // of a pod are out of its hands (Cilium derives them: k8s:io.kubernetes.pod.namespace, io.cilium.k8s.policy.cluster).
+    const system = new Set(['cnpg-system', 'kube-system']);
+    const breaches: string[] = [];
+    for (const region of output.regions) {
+      const clusters = region.objects.filter((o) => o.kind === 'Cluster') as any[];
+      const policies = region.objects.filter((o) => o.kind === 'CiliumNetworkPolicy') as any[];
+      for (const cluster of clusters) {
+        const { namespace } = cluster.metadata;
+        const selecting = policies.filter((p) => p.metadata.namespace === namespace && Object.entries(p.spec.endpointSelector.matchLabels ?? {}).every(([k, v]) => (k === 'cnpg.io/cluster' ? v === cluster.metadata.name : k === 'cnpg.io/podRole' && v === 'instance')));
+        if (selecting.length === 0) breaches.push(`${region.region}: Cluster ${namespace}/${cluster.metadata.name} has no ingress policy`);
+        for (const policy of selecting) {
+          for (const rule of policy.spec.ingress ?? []) {
+            for (const peer of rule.fromEndpoints ?? [{}]) {
+              const peerNamespace = peer.matchLabels?.['k8s:io.kubernetes.pod.namespace'];
+              if (peerNamespace === undefined) breaches.push(`${region.region}: ${policy.metadata.name} admits pods of any namespace`);
+              else if (peerNamespace !== namespace && !system.has(peerNamespace) && namespaces.includes(peerNamespace)) breaches.push(`${region.region}: ${policy.metadata.name} admits namespace ${peerNamespace}`);
+            }
+            if ((rule.fromEntities ?? []).length > 0 || (rule.fromCIDR ?? []).length > 0 || (rule.fromCIDRSet ?? []).length > 0) breaches.push(`${region.region}: ${policy.metadata.name} admits entities or CIDRs`);
+          }
+        }
+      }
+    }
+    expect(breaches).toEqual([]);
+  });
+
   test('every SVID is approved by its own issuance policy, and by no policy when asked for from another namespace', () => {
     for (const region of output.regions) {
       for (const certificate of region.objects.filter((o) => o.kind === 'Certificate')) {
