@@ -43,6 +43,45 @@ const storage = (defaultSize: string) =>
     })
     .default({ size: defaultSize });
 
+const SECRET_KEY = z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Secret data key (letters, digits, '-', '_', '.')" });
+// Barman's retention policy form, "<n>d|w|m" (cloudnative-pg/plugin-barman-cloud api/v1 ObjectStoreSpec.RetentionPolicy, v0.14.0).
+const RETENTION = /^[1-9][0-9]*[dwm]$/;
+
+export const objectStoreSchema = z
+  .strictObject({
+    endpoint: z
+      .string()
+      .regex(/^https:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?(:[0-9]{1,5})?\/?$/, { error: 'must be an https:// URL of an S3-compatible endpoint (scheme and host, optional port)' })
+      .describe('S3-compatible endpoint, e.g. https://fsn1.your-objectstorage.com'),
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'must be an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"' }),
+    path: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: 'must be a folder path such as "omantel" or "backups/omantel" (no leading or trailing "/")' })
+      .optional()
+      .describe('Folder in the bucket under which everything of this region is written; defaults to the Sovereign name'),
+    s3Region: z.string().min(1).optional().describe('S3 region name some providers require'),
+    credentials: z
+      .strictObject({
+        secretName: dnsLabel(253),
+        accessKeyIdKey: SECRET_KEY.default('ACCESS_KEY_ID'),
+        secretAccessKeyKey: SECRET_KEY.default('ACCESS_SECRET_KEY'),
+      })
+      .describe('The Secret (never its values) holding the S3 credentials; the operator creates it in every namespace that writes backups'),
+    caBundle: z
+      .strictObject({ secretName: dnsLabel(253), key: SECRET_KEY.default('ca.crt') })
+      .optional()
+      .describe("A Secret with the CA that signed the endpoint's certificate, when it is not publicly trusted"),
+    retention: z
+      .strictObject({
+        databases: z.string().regex(RETENTION, { error: 'must be a retention such as "30d", "4w" or "6m"' }).default('30d'),
+        openbao: z.string().regex(RETENTION, { error: 'must be a retention such as "30d", "4w" or "6m"' }).default('30d'),
+      })
+      .default({ databases: '30d', openbao: '30d' }),
+  })
+  .describe("This region's S3-compatible object store for WAL archives, base backups and OpenBao snapshots");
+
 export const regionSchema = z.strictObject({
   name: dnsLabel().describe('Region label value, e.g. hz-fsn-rtz-prod; also the output folder name'),
   clusterName: dnsLabel(32)
@@ -52,6 +91,7 @@ export const regionSchema = z.strictObject({
     .strictObject({ static: z.lazy(() => staticSealSchema) })
     .optional()
     .describe("This region's OpenBao seal; defaults to openbao.seal. raftSnapshot replication needs the same seal everywhere"),
+  objectStore: objectStoreSchema.optional(),
 });
 
 export const hotStandbySchema = z

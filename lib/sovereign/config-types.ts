@@ -133,11 +133,29 @@ export interface TofuConfig {
   readonly knobNamespace: string;
 }
 
+/** A region's S3-compatible object store with defaults applied. */
+export interface ObjectStoreConfig {
+  /** `https://` endpoint. */
+  readonly endpoint: string;
+  readonly bucket: string;
+  /** Folder in the bucket; defaults to the Sovereign name. */
+  readonly path?: string;
+  /** S3 region name, where the provider needs one. */
+  readonly s3Region?: string;
+  /** The Secret holding the credentials, by name and keys. */
+  readonly credentials: { readonly secretName: string; readonly accessKeyIdKey: string; readonly secretAccessKeyKey: string };
+  /** A Secret with the endpoint's CA. */
+  readonly caBundle?: { readonly secretName: string; readonly key: string };
+  /** How long backups are kept ("30d", "4w", "6m"). */
+  readonly retention: { readonly databases: string; readonly openbao: string };
+}
+
 /** One entry of `regions[]`. */
 export interface RegionConfig {
   readonly name: string;
   readonly clusterName?: string;
   readonly seal?: { readonly static: StaticSealConfig };
+  readonly objectStore?: ObjectStoreConfig;
 }
 
 /** The config with every default applied, before cross-field resolution. */
@@ -186,7 +204,13 @@ export interface SovereignConfigInput {
 /** An issuer reference as written; `kind` defaults to ClusterIssuer. */
 export type IssuerRefInput = WithDefaults<IssuerRef, 'kind'>;
 /** A region as written. */
-export type RegionInput = Omit<RegionConfig, 'seal'> & { readonly seal?: { readonly static: StaticSealInput } };
+export type RegionInput = Omit<RegionConfig, 'seal' | 'objectStore'> & { readonly seal?: { readonly static: StaticSealInput }; readonly objectStore?: ObjectStoreInput };
+/** An object store as written. */
+export type ObjectStoreInput = Omit<ObjectStoreConfig, 'credentials' | 'caBundle' | 'retention'> & {
+  readonly credentials: WithDefaults<ObjectStoreConfig['credentials'], 'accessKeyIdKey' | 'secretAccessKeyKey'>;
+  readonly caBundle?: WithDefaults<NonNullable<ObjectStoreConfig['caBundle']>, 'key'>;
+  readonly retention?: Partial<ObjectStoreConfig['retention']>;
+};
 /** A static seal as written; `secretKey` defaults to "key". */
 export type StaticSealInput = WithDefaults<StaticSealConfig, 'secretKey'>;
 /** The `openbao` block as written. */

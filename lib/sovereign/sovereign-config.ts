@@ -3,7 +3,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { type ConfigIssue, SovereignConfigError } from './config-error';
 import { sovereignConfigSchema } from './config-schema';
-import type { DatabaseConfig, SovereignConfigData } from './config-types';
+import type { DatabaseConfig, ObjectStoreConfig, SovereignConfigData } from './config-types';
 import { remoteKeyProblem } from '../secrets/remote-key';
 import { keyPrefixesOverlap, RESERVED_KEY_SEGMENTS, type SecretTenant, tenantKeyProblem } from '../secrets/tenancy';
 import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
@@ -16,6 +16,8 @@ export interface SovereignRegion {
   readonly clusterName: string;
   /** The region's OpenBao static seal (its own, or `openbao.seal`). */
   readonly seal: SovereignConfigData['openbao']['seal'];
+  /** The region's object store for backups, with `path` resolved (default: the Sovereign name); none when not configured. */
+  readonly objectStore?: ObjectStoreConfig & { readonly path: string };
 }
 
 /** A database pair with its placement resolved from the hot-standby knob and its own overrides. */
@@ -121,6 +123,20 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     });
   }
   const databases = data.databases.map((database, index) => placeDatabase(database, index, hotStandby, data.hotStandby.promoted, regionNames, issues));
+  // What has no object store to back up to: configs written before stores existed still render; --strict refuses them.
+  const storeless = new Set(data.regions.filter((r) => r.objectStore === undefined).map((r) => r.name));
+  const unprotected = [
+    ...(storeless.has(primaryRegion) ? [`OpenBao (primary region ${primaryRegion}: no Raft snapshots off-site)`] : []),
+    ...databases.flatMap((d) => {
+      const writer = d.replicaRegion !== undefined && d.promoted ? d.replicaRegion : d.primaryRegion;
+      return storeless.has(writer) ? [`database ${d.namespace}/${d.name} (region ${writer}: no WAL archive, no base backups)`] : [];
+    }),
+  ];
+  if (unprotected.length > 0) {
+    const message = `not backed up, because its region has no objectStore: ${unprotected.join('; ')}`;
+    if (options.strict) issues.push({ path: 'regions[].objectStore', message: `${message}; configure an objectStore for ${[...storeless].filter((r) => unprotected.some((u) => u.includes(r))).join(', ')}` });
+    else warnings.push(message);
+  }
 
   if (issues.length > 0) {
     throw new SovereignConfigError(issues, source);
@@ -129,7 +145,12 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     ...data,
     databases,
     tenants,
-    regions: data.regions.map((r) => ({ name: r.name, clusterName: r.clusterName ?? r.name, seal: r.seal ?? data.openbao.seal })),
+    regions: data.regions.map((r) => ({
+      name: r.name,
+      clusterName: r.clusterName ?? r.name,
+      seal: r.seal ?? data.openbao.seal,
+      ...(r.objectStore !== undefined ? { objectStore: { ...r.objectStore, path: r.objectStore.path ?? data.name } } : {}),
+    })),
     primaryRegion,
     identity: { trustDomain: data.identity.trustDomain ?? data.domain, issuer: data.identity.issuer, issuancePolicy: data.identity.issuancePolicy },
     hotStandby,

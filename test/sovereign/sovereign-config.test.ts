@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SovereignConfigError } from '../../lib/sovereign/config-error';
 import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
-import { EXAMPLES, FSN, HEL, OMANTEL_YAML, twoRegions } from '../helpers/configs';
+import { EXAMPLES, FSN, HEL, OMANTEL_YAML, objectStore, twoRegions } from '../helpers/configs';
 
 function issuesOf(fn: () => unknown): string[] {
   try {
@@ -22,6 +22,22 @@ function tempFile(name: string, content: string): string {
 }
 
 describe('Sovereign config', () => {
+  test('a region without an object store still renders, with a warning naming what is not backed up; --strict refuses it', () => {
+    const noStores = { name: 'omantel', domain: 'omantel.example', regions: [{ name: FSN }, { name: HEL, objectStore: objectStore(HEL) }], primaryRegion: FSN, databases: [{ name: 'db', namespace: 'apps' }] };
+    expect(resolveSovereignConfig(noStores).warnings).toEqual([
+      `not backed up, because its region has no objectStore: OpenBao (primary region ${FSN}: no Raft snapshots off-site); database apps/db (region ${FSN}: no WAL archive, no base backups)`,
+    ]);
+    expect(() => resolveSovereignConfig(noStores, { strict: true })).toThrow(`regions[].objectStore: not backed up, because its region has no objectStore`);
+    expect(() => resolveSovereignConfig(noStores, { strict: true })).toThrow(`configure an objectStore for ${FSN}`);
+  });
+
+  test('fails on a bad object store: plain http, a bad bucket, a retention Barman cannot read, a missing credential reference', () => {
+    const bad = { endpoint: 'http://s3.example', bucket: 'B', retention: { databases: '30 days' } };
+    expect(() => resolveSovereignConfig({ name: 'omantel', domain: 'omantel.example', regions: [{ name: FSN, objectStore: bad }] })).toThrow(
+      /regions\[0\]\.objectStore\.endpoint: .*must be an https:\/\/ URL[\s\S]*regions\[0\]\.objectStore\.bucket: .*must be an S3 bucket name[\s\S]*regions\[0\]\.objectStore\.credentials: is required[\s\S]*regions\[0\]\.objectStore\.retention\.databases: .*must be a retention such as "30d"/,
+    );
+  });
+
   test('the SPEC §3 example loads as it stands', () => {
     // WHEN
     const config = loadSovereignConfig(OMANTEL_YAML);
@@ -29,9 +45,11 @@ describe('Sovereign config', () => {
     expect(config.name).toBe('omantel');
     expect(config.regionLabelKey).toBe('openova.io/region');
     const seal = { static: { keyId: '2026-11-1', secretName: 'openbao-seal', secretKey: 'key' } };
+    const credentials = { secretName: 'backup-s3', accessKeyIdKey: 'ACCESS_KEY_ID', secretAccessKeyKey: 'ACCESS_SECRET_KEY' };
+    const retention = { databases: '30d', openbao: '30d' };
     expect(config.regions).toEqual([
-      { name: FSN, clusterName: 'fsn', seal },
-      { name: HEL, clusterName: HEL, seal },
+      { name: FSN, clusterName: 'fsn', seal, objectStore: { endpoint: 'https://fsn1.your-objectstorage.com', bucket: 'omantel-backups-fsn', path: 'omantel', credentials, retention } },
+      { name: HEL, clusterName: HEL, seal, objectStore: { endpoint: 'https://hel1.your-objectstorage.com', bucket: 'omantel-backups-hel', path: 'omantel', credentials, retention } },
     ]);
     expect(config.primaryRegion).toBe(FSN);
     expect(config.hotStandby).toEqual({ active: true, primaryRegion: FSN, replicaRegion: HEL });
