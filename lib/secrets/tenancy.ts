@@ -87,8 +87,9 @@ export function tenantPolicy(tenant: SecretTenant, access: SecretAccess): AclPol
     paths:
       access === SecretAccess.READ
         ? { [data]: ['read'], [metadata]: ['read', 'list'] }
-        : // ESO's vault provider reads the secret and its metadata before it writes, and writes its ownership metadata.
-          { [data]: ['create', 'update', 'read'], [metadata]: ['create', 'update', 'read', 'list'] },
+        : // ESO reads the data and the metadata (its managed-by mark), writes custom_metadata, then the data; it never
+          // lists (external-secrets providers/v1/vault/client_push.go PushSecret, v2.9.0).
+          { [data]: ['create', 'update', 'read'], [metadata]: ['create', 'update', 'read'] },
   };
 }
 

@@ -121,7 +121,7 @@ describe('OpenBaoRegion', () => {
       };
       expect(policy('eso-read-acme')).toEqual({ path: { 'secret/data/sovereign/omantel/acme/*': { capabilities: ['read'] }, 'secret/metadata/sovereign/omantel/acme/*': { capabilities: ['read', 'list'] } } });
       expect(policy('eso-push-acme')).toEqual({
-        path: { 'secret/data/sovereign/omantel/acme/*': { capabilities: ['create', 'update', 'read'] }, 'secret/metadata/sovereign/omantel/acme/*': { capabilities: ['create', 'update', 'read', 'list'] } },
+        path: { 'secret/data/sovereign/omantel/acme/*': { capabilities: ['create', 'update', 'read'] }, 'secret/metadata/sovereign/omantel/acme/*': { capabilities: ['create', 'update', 'read'] } },
       });
       const heartbeats = 'secret/data/sovereign/omantel/_replication/heartbeat/*';
       expect(policy('replication-pull')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['read'] }, [heartbeats]: { capabilities: ['create', 'update', 'read'] } } });
