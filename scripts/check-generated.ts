@@ -7,6 +7,7 @@ import { join, relative } from 'node:path';
 import { CONFIG_SCHEMA_FILE, configJsonSchemaText } from '../lib/sovereign/config-json-schema';
 import { MANIFEST_SCHEMA_DIR } from '../lib/validate/shipped-schemas';
 import { writeManifestSchemas } from './generate-manifest-schemas';
+import { buildManifestValidators } from './manifest-validators';
 import { sourceCrdDirectory } from './manifest-schemas';
 
 const ROOT = join(__dirname, '..');
@@ -33,13 +34,26 @@ function staleManifestSchemas(): string[] {
   }
 }
 
+/** Committed precompiled validators that differ from what the committed schemas compile to now. */
+function staleManifestValidators(): string[] {
+  const dir = join(ROOT, 'schema', 'validators');
+  const fresh = buildManifestValidators(join(ROOT, MANIFEST_SCHEMA_DIR));
+  const committed = filesUnder(dir).filter((file) => file !== 'runtime.js');
+  const files = [...new Set([...fresh.keys(), ...committed])].sort();
+  return files.filter((file) => fresh.get(file) !== (existsSync(join(dir, file)) ? readFileSync(join(dir, file), 'utf8') : undefined)).map((file) => join('schema', 'validators', file));
+}
+
 function staleConfigSchema(): string[] {
   const file = join(ROOT, CONFIG_SCHEMA_FILE);
   return existsSync(file) && readFileSync(file, 'utf8') === configJsonSchemaText() ? [] : [CONFIG_SCHEMA_FILE];
 }
 
 try {
-  const stale = [...staleManifestSchemas().map((f) => `${f} (run: npm run schemas)`), ...staleConfigSchema().map((f) => `${f} (run: npm run schema)`)];
+  const stale = [
+    ...staleManifestSchemas().map((f) => `${f} (run: npm run schemas)`),
+    ...staleManifestValidators().map((f) => `${f} (run: npm run schemas)`),
+    ...staleConfigSchema().map((f) => `${f} (run: npm run schema)`),
+  ];
   if (stale.length > 0) {
     console.error(`stale generated files:\n${stale.map((s) => `  ${s}`).join('\n')}`);
     process.exitCode = 1;

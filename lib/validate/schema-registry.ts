@@ -1,13 +1,32 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv, { type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type Ajv from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { createAjv, validatorDir } from './ajv-setup';
 import { readCrdVersions } from './crd-files';
 import { DEFINITIONS_FILE, INDEX_FILE, kindKey, type ManifestSchemaIndex, shippedSchemaDir } from './shipped-schemas';
 import { type JsonSchema, stricten } from './stricten';
 
-const K8S_SCHEMA_ID = 'kubernetes-definitions';
+export const K8S_SCHEMA_ID = 'kubernetes-definitions';
 const OBJECT_META_REF = `${K8S_SCHEMA_ID}#/definitions/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta`;
+/** The precompiled validators of the core kinds, one module exporting each by its kind key. */
+export const CORE_VALIDATORS_FILE = 'core.js';
+
+/** What ajv compiles for a core kind: a reference into the Kubernetes definitions. */
+export function coreKindSchema(definition: string): JsonSchema {
+  return { $ref: `${K8S_SCHEMA_ID}#/definitions/${definition}` };
+}
+
+/** What ajv compiles for a CRD kind: its strict schema, with Kubernetes' ObjectMeta and apiVersion/kind required. */
+export function crdKindSchema(strict: JsonSchema): JsonSchema {
+  const properties = { ...(strict.properties as JsonSchema), metadata: { $ref: OBJECT_META_REF } };
+  return { ...strict, properties, required: [...new Set(['apiVersion', 'kind', ...((strict.required as string[]) ?? [])])] };
+}
+
+/** The precompiled validator module of a CRD's schema file (`crds/x.json` -> `x.js`, beside `runtime.js`, which it requires). */
+export function crdValidatorFile(schemaFile: string): string {
+  return schemaFile.replace(/^.*\//, '').replace(/\.json$/, '.js');
+}
 
 /** A schema for one served apiVersion/kind, compiled on first use. */
 export interface KindSchema {
@@ -34,33 +53,33 @@ export class SchemaRegistry {
   /** The shipped schemas, plus the CRDs in `options.extraCrds`; throws a clear error when that folder is missing. */
   public static shipped(options: SchemaRegistryOptions = {}): SchemaRegistry {
     const dir = shippedSchemaDir();
-    const registry = new SchemaRegistry(readJson(join(dir, DEFINITIONS_FILE)));
+    const registry = new SchemaRegistry(() => readJson(join(dir, DEFINITIONS_FILE)));
     const index = readJson(join(dir, INDEX_FILE)) as unknown as ManifestSchemaIndex;
-    for (const [key, definition] of Object.entries(index.core)) registry.coreKinds.set(key, definition);
-    for (const [key, file] of Object.entries(index.crds)) registry.crdKinds.set(key, () => readJson(join(dir, file)));
+    const validators = validatorDir(dir);
+    // The shipped kinds are validated by code precompiled from their schemas (npm run schemas): compiling the large
+    // CRD schemas with ajv on every run cost about a second.
+    for (const [key, definition] of Object.entries(index.core)) {
+      registry.coreKinds.set(key, definition);
+      registry.precompiled.set(key, () => (require(join(validators, CORE_VALIDATORS_FILE)) as Record<string, ValidateFunction>)[key]);
+    }
+    for (const [key, file] of Object.entries(index.crds)) {
+      registry.crdKinds.set(key, () => readJson(join(dir, file)));
+      registry.precompiled.set(key, () => (require(join(validators, crdValidatorFile(file))) as { validate: ValidateFunction }).validate);
+    }
     for (const key of index.unserved) registry.unservedKinds.add(key);
     if (options.extraCrds !== undefined) registry.addCrdFolder(options.extraCrds);
     return registry;
   }
 
-  private readonly ajv: Ajv;
+  private ajvInstance?: Ajv;
   private readonly coreKinds = new Map<string, string>();
   // Loaded (and for extra CRDs made strict) on first use: a run touches a handful of the kinds.
   private readonly crdKinds = new Map<string, () => JsonSchema>();
+  private readonly precompiled = new Map<string, () => ValidateFunction>();
   private readonly unservedKinds = new Set<string>();
   private readonly compiled = new Map<string, KindSchema>();
 
-  private constructor(definitions: JsonSchema) {
-    // strict: false because the schemas carry OpenAPI/Kubernetes keywords (x-kubernetes-*) Ajv does not know.
-    this.ajv = new Ajv({ strict: false, allErrors: true, logger: false, code: { regExp: goRegExp } });
-    addFormats(this.ajv);
-    this.ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-    this.ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
-    this.ajv.addFormat('double', { type: 'number', validate: () => true });
-    this.ajv.addFormat('cidr', /^([0-9.]+\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/);
-    this.ajv.addFormat('idn-hostname', /^[^\s/]+$/);
-    this.ajv.addSchema({ ...definitions, $id: K8S_SCHEMA_ID });
-  }
+  private constructor(private readonly definitions: () => JsonSchema) {}
 
   /** The compiled schema for an apiVersion/kind, or an explanation of why there is none. */
   public schemaFor(apiVersion: string, kind: string): KindSchema | string {
@@ -70,9 +89,10 @@ export class SchemaRegistry {
       return cached;
     }
     const coreName = this.coreKinds.get(key);
+    const precompiled = this.precompiled.get(key);
     let schema: KindSchema;
     if (coreName !== undefined) {
-      schema = { validate: this.ajv.compile({ $ref: `${K8S_SCHEMA_ID}#/definitions/${coreName}` }) };
+      schema = { validate: precompiled?.() ?? this.ajv().compile(coreKindSchema(coreName)) };
     } else {
       const load = this.crdKinds.get(key);
       if (load === undefined) {
@@ -81,11 +101,19 @@ export class SchemaRegistry {
           : `no schema for ${apiVersion} ${kind}: it is neither a Kubernetes 1.28 core kind nor in a vendored CRD`;
       }
       const strict = load();
-      const properties = { ...(strict.properties as JsonSchema), metadata: { $ref: OBJECT_META_REF } };
-      schema = { validate: this.ajv.compile({ ...strict, properties, required: [...new Set(['apiVersion', 'kind', ...((strict.required as string[]) ?? [])])] }), crdSchema: strict };
+      schema = { validate: precompiled?.() ?? this.ajv().compile(crdKindSchema(strict)), crdSchema: strict };
     }
     this.compiled.set(key, schema);
     return schema;
+  }
+
+  // Only CRDs given at run time are compiled here; ajv and the Kubernetes definitions load on that first use.
+  private ajv(): Ajv {
+    if (this.ajvInstance === undefined) {
+      this.ajvInstance = createAjv();
+      this.ajvInstance.addSchema({ ...this.definitions(), $id: K8S_SCHEMA_ID });
+    }
+    return this.ajvInstance;
   }
 
   private addCrdFolder(dir: string): void {
@@ -97,27 +125,16 @@ export class SchemaRegistry {
       const { schema } = version;
       if (!version.served) {
         this.crdKinds.delete(key);
+        this.precompiled.delete(key);
         this.unservedKinds.add(key);
       } else if (schema !== undefined) {
         this.unservedKinds.delete(key);
+        this.precompiled.delete(key);
         this.crdKinds.set(key, () => stricten(schema));
       }
     }
   }
 }
-
-/**
- * CRD patterns are Go regular expressions; some start with inline flags such as `(?i)` (prometheus-operator),
- * which JavaScript spells as a flag instead.
- */
-const goRegExp = Object.assign(
-  (pattern: string, flags: string): RegExp => {
-    const inline = /^(\^?)\(\?([imsU]+)\)/.exec(pattern);
-    if (inline === null) return new RegExp(pattern, flags);
-    return new RegExp(inline[1] + pattern.slice(inline[0].length), flags + inline[2].replace(/[^ims]/g, ''));
-  },
-  { code: 'goRegExp' },
-);
 
 function readJson(file: string): JsonSchema {
   return JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
