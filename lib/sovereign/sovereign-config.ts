@@ -133,7 +133,9 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     }),
   ];
   if (unprotected.length > 0) {
-    const message = `not backed up, because its region has no objectStore: ${unprotected.join('; ')}`;
+    // A large Sovereign names the first few and counts the rest, so the summary stays readable.
+    const shown = unprotected.length > 6 ? [...unprotected.slice(0, 5), `and ${unprotected.length - 5} more`] : unprotected;
+    const message = `not backed up, because its region has no objectStore: ${shown.join('; ')}`;
     if (options.strict) issues.push({ path: 'regions[].objectStore', message: `${message}; configure an objectStore for ${[...storeless].filter((r) => unprotected.some((u) => u.includes(r))).join(', ')}` });
     else warnings.push(message);
   }
