@@ -11,8 +11,8 @@ import { HEL, twoRegions } from '../helpers/configs';
 // The verifier CronJob succeeds only while the replica serves a recent heartbeat, i.e. after a verified restore.
 const SERIES = 'kube_cronjob_status_last_successful_time{namespace="openbao",cronjob="openbao-replication-verifier"}';
 
-function ruleObjects(input = twoRegions()): KubeObject[] {
-  return synthesizeSovereign(resolveSovereignConfig(input)).regions.flatMap((r) => r.objects).filter((o) => o.kind === 'PrometheusRule');
+function ruleObjects(input = twoRegions(), name = 'openbao-replication'): KubeObject[] {
+  return synthesizeSovereign(resolveSovereignConfig(input)).regions.flatMap((r) => r.objects).filter((o) => o.kind === 'PrometheusRule' && o.metadata.name === name);
 }
 
 /** A temporary folder holding the rule's groups as a Prometheus rules file, `rules.yaml`. */
