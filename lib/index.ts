@@ -14,6 +14,7 @@ export type {
   PushSecretConfig,
   OpenBaoConfig,
   OpenBaoInput,
+  OpenBaoBackupConfig,
   IdentityConfig,
   IssuerRefInput,
   StaticSealConfig,
@@ -52,6 +53,8 @@ export { OpenBaoSeal } from './openbao/seal';
 export type { SealBinding, StaticSealProps } from './openbao/seal';
 export { PerfReplicationLink } from './openbao/perf-replication-link';
 export type { PerfReplicationLinkProps } from './openbao/perf-replication-link';
+export { OpenBaoSnapshotBackup, SNAPSHOT_BACKUP_CRONJOB } from './openbao/openbao-snapshot-backup';
+export type { OpenBaoSnapshotBackupProps, SnapshotObjectStore, SnapshotBackupAlertsProps } from './openbao/openbao-snapshot-backup';
 export { ReplicationMechanism, ReplicationMechanismKind, RaftSnapshotMechanism, NativePerformanceMechanism } from './openbao/replication-mechanism';
 export type { RaftSnapshotProps } from './openbao/replication-mechanism';
 export { replicationGraphProblems, raftPeerProblems } from './openbao/replication-graph';

@@ -13,7 +13,7 @@ function packagesLoadedBy(entry: string): string[] {
 
 describe('public API', () => {
   test('exports the constructs the user named and the composition around them', () => {
-    for (const name of ['OpenBaoRegion', 'PerfReplicationLink', 'CnpgHotStandbyPair', 'PrimaryPushSecret', 'Sovereign', 'SovereignApp', 'RegionChart', 'RegionContext', 'LocalExternalSecret', 'WorkloadIdentity', 'ReplicationMechanism', 'OpenBaoSeal', 'resolveSovereignConfig', 'loadSovereignConfig', 'synthesizeSovereign', 'synthSovereignToFolder']) {
+    for (const name of ['OpenBaoRegion', 'PerfReplicationLink', 'CnpgHotStandbyPair', 'PrimaryPushSecret', 'Sovereign', 'SovereignApp', 'RegionChart', 'RegionContext', 'LocalExternalSecret', 'WorkloadIdentity', 'ReplicationMechanism', 'OpenBaoSeal', 'OpenBaoSnapshotBackup', 'resolveSovereignConfig', 'loadSovereignConfig', 'synthesizeSovereign', 'synthSovereignToFolder']) {
       expect(api).toHaveProperty(name);
     }
   });

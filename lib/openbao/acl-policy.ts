@@ -20,6 +20,7 @@ export const CERT_ROLES = {
   replicationPull: 'replication-pull',
   replicationRestore: 'replication-restore',
   replicationVerify: 'replication-verify',
+  snapshotBackup: 'snapshot-backup',
   breakGlass: 'break-glass',
 } as const;
 
@@ -55,6 +56,16 @@ export function replicationPolicies(sovereign: string, nativeReplication = false
           // The verifier reads the heartbeat back on the replica.
           { name: CERT_ROLES.replicationVerify, paths: { [heartbeats]: ['read'] } },
         ];
+}
+
+/**
+ * The snapshot backup's policy: it saves Raft snapshots (GET sys/storage/raft/snapshot is a read, and not a root path
+ * needing sudo: vault/logical_system_raft.go and vault/logical_system.go PathsSpecial, v2.6.2) and can do nothing else —
+ * no restore (an update there), no key of any tenant. Snapshot read already crosses the mesh as `replication-pull`,
+ * so this identity adds no capability another cluster lacks.
+ */
+export function snapshotBackupPolicy(): AclPolicy {
+  return { name: CERT_ROLES.snapshotBackup, paths: { 'sys/storage/raft/snapshot': ['read'] } };
 }
 
 /**

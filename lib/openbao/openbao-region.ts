@@ -7,9 +7,9 @@ import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { CertificateRequestPolicy, CertificateRequestPolicySpecAllowedUsages, CertificateRequestPolicySpecConstraintsPrivateKeyAlgorithm } from '../../imports/certificaterequestpolicies-policy.cert-manager.io';
-import { type WorkloadRef, REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, spiffeId } from '../secrets/spiffe';
+import { type WorkloadRef, REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, SNAPSHOT_BACKUP, spiffeId } from '../secrets/spiffe';
 import { type IssuerRef, issuerRefProblems, RegionContext, RegionRole } from '../common/region-context';
-import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, replicationPolicies } from './acl-policy';
+import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, replicationPolicies, snapshotBackupPolicy } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
 import type { OpenBaoSeal } from './seal';
 import { type InitBlock, renderInitializeConfig, renderServerConfig, type ServerConfig } from './server-config';
@@ -564,7 +564,9 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
     const { trustDomain, sovereign, ns, nativeReplication, breakGlass } = this.selfInit;
     const tenantRoles = tenantCertRoles(this.tenantList, trustDomain);
     const inNamespace = (workload: typeof REPLICATOR_WORKLOAD) => [spiffeId(trustDomain, { ...workload, namespace: ns })];
-    const policies = [...tenantRoles.map((r) => r.policy), ...replicationPolicies(sovereign, nativeReplication), breakGlassPolicy()];
+    // Every region knows the snapshot backup's role, though only the primary runs the backup: after a promotion the
+    // new primary's backup must be able to log in, and a restore copies the primary's roles everywhere anyway.
+    const policies = [...tenantRoles.map((r) => r.policy), ...replicationPolicies(sovereign, nativeReplication), snapshotBackupPolicy(), breakGlassPolicy()];
     const certRoles: Record<string, readonly string[]> = {
       ...Object.fromEntries(tenantRoles.map((r) => [r.role, r.allowedUris])),
       ...(nativeReplication
@@ -574,6 +576,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
             [CERT_ROLES.replicationRestore]: inNamespace(REPLICATION_RESTORE),
             [CERT_ROLES.replicationVerify]: inNamespace(REPLICATION_VERIFIER),
           }),
+      [CERT_ROLES.snapshotBackup]: inNamespace(SNAPSHOT_BACKUP),
     };
     const certRole = (role: string, data: Record<string, unknown>) => ({ name: `cert-role-${requestName(role)}`, operation: 'update' as const, path: `auth/cert/certs/${role}`, data });
     // Audit is declarative (the `audit` stanza below): a `sys/audit` request is refused since 2.3.2, and a failed

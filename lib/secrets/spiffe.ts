@@ -28,6 +28,10 @@ export const REPLICATOR_POD_LABELS = { 'app.kubernetes.io/name': 'openbao-replic
 export const REPLICATION_PULL: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replication-pull' };
 export const REPLICATION_RESTORE: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replication-restore' };
 export const REPLICATION_VERIFIER: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-replication-verifier' };
+/** The primary region's snapshot backup CronJob: reads Raft snapshots of its own region's OpenBao, nothing else. */
+export const SNAPSHOT_BACKUP: WorkloadRef = { namespace: 'openbao', serviceAccount: 'openbao-snapshot-backup' };
+/** Pod labels of the snapshot backup Jobs (their network policies select them). */
+export const SNAPSHOT_BACKUP_POD_LABELS = { 'app.kubernetes.io/name': 'openbao-snapshot-backup' } as const;
 
 /**
  * `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`: the one place SPIFFE IDs are made, so the URI SAN

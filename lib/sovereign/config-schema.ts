@@ -162,6 +162,32 @@ export const openBaoSchema = z
           .describe("The raftSnapshot link's PrometheusRule: whether to render it, and the labels Prometheus' ruleSelector matches"),
       })
       .default({ mechanism: 'raftSnapshot', schedule: '*/5 * * * *', alerts: { enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } } }),
+    backup: z
+      .strictObject({
+        schedule: z
+          .string()
+          .regex(CRON, { error: 'must be a five-field cron expression such as "0 * * * *"' })
+          .default('0 * * * *')
+          .describe('When the primary region takes a Raft snapshot (UTC); the RPO of a restore from the bucket is this interval plus one run'),
+        image: z
+          .string()
+          .regex(IMAGE_REF, { error: 'must be an image reference such as "rclone/rclone:1.74.4" or "...@sha256:<64 hex>"' })
+          .default('rclone/rclone:1.74.4')
+          .describe('The rclone image that uploads and verifies the snapshots'),
+        prune: z
+          .boolean()
+          .default(true)
+          .describe("Delete the primary's snapshots older than its objectStore.retention.openbao after each verified upload; turn off when a bucket lifecycle rule expires them"),
+        alerts: z
+          .strictObject({
+            enabled: z.boolean().default(true),
+            ruleLabels: z.record(z.string().regex(LABEL_KEY, { error: 'must be a label key' }), z.string().max(63)).default({ release: 'kube-prometheus-stack' }),
+          })
+          .default({ enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } })
+          .describe("The backup's PrometheusRule: whether to render it, and the labels Prometheus' ruleSelector matches"),
+      })
+      .default({ schedule: '0 * * * *', image: 'rclone/rclone:1.74.4', prune: true, alerts: { enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } } })
+      .describe("Scheduled Raft snapshots of the primary region's OpenBao to that region's objectStore (rendered when it has one)"),
     tlsIssuer: issuerRef('sovereign-ca'),
     ui: z.boolean().default(false),
     breakGlass: z
@@ -185,6 +211,7 @@ export const openBaoSchema = z
     metricsNamespace: 'monitoring',
     seal: { static: { keyId: '1', secretName: 'openbao-seal', secretKey: 'key' } },
     replication: { mechanism: 'raftSnapshot', schedule: '*/5 * * * *', alerts: { enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } } },
+    backup: { schedule: '0 * * * *', image: 'rclone/rclone:1.74.4', prune: true, alerts: { enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } } },
     tlsIssuer: { kind: 'ClusterIssuer', name: 'sovereign-ca' },
     ui: false,
     breakGlass: { caBundle: { configMapName: 'openbao-break-glass-ca', key: 'ca.crt' } },

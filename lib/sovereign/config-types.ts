@@ -39,10 +39,24 @@ export interface OpenBaoConfig {
     /** The raftSnapshot link's PrometheusRule: rendered or not, and the labels the Prometheus `ruleSelector` matches. */
     readonly alerts: { readonly enabled: boolean; readonly ruleLabels: Readonly<Record<string, string>> };
   };
+  /** Scheduled Raft snapshots of the primary region to its object store. */
+  readonly backup: OpenBaoBackupConfig;
   readonly tlsIssuer: IssuerRef;
   readonly ui: boolean;
   /** The break-glass administrator's offline identity (a CN, or a SPIFFE ID) and the CA that issued it. */
   readonly breakGlass: { readonly commonName?: string; readonly spiffeId?: string; readonly caBundle: { readonly configMapName: string; readonly key: string } };
+}
+
+/** `openbao.backup` with defaults applied: snapshots of the primary region, rendered when that region has an objectStore. */
+export interface OpenBaoBackupConfig {
+  /** Five-field cron schedule of the snapshots (UTC). */
+  readonly schedule: string;
+  /** The rclone image that uploads and verifies them. */
+  readonly image: string;
+  /** Delete snapshots older than the region's `objectStore.retention.openbao` after each verified upload. */
+  readonly prune: boolean;
+  /** The backup's PrometheusRule: rendered or not, and the labels the Prometheus `ruleSelector` matches. */
+  readonly alerts: { readonly enabled: boolean; readonly ruleLabels: Readonly<Record<string, string>> };
 }
 
 /** The `identity` block with defaults applied. */
@@ -214,12 +228,13 @@ export type ObjectStoreInput = Omit<ObjectStoreConfig, 'credentials' | 'caBundle
 /** A static seal as written; `secretKey` defaults to "key". */
 export type StaticSealInput = WithDefaults<StaticSealConfig, 'secretKey'>;
 /** The `openbao` block as written. */
-export type OpenBaoInput = Partial<Omit<OpenBaoConfig, 'storage' | 'trustBundle' | 'seal' | 'replication' | 'tlsIssuer' | 'breakGlass'>> & {
+export type OpenBaoInput = Partial<Omit<OpenBaoConfig, 'storage' | 'trustBundle' | 'seal' | 'replication' | 'backup' | 'tlsIssuer' | 'breakGlass'>> & {
   readonly breakGlass?: { readonly commonName?: string; readonly spiffeId?: string; readonly caBundle?: WithDefaults<OpenBaoConfig['breakGlass']['caBundle'], 'key'> };
   readonly storage?: Partial<StorageConfig>;
   readonly trustBundle?: WithDefaults<OpenBaoConfig['trustBundle'], 'key'>;
   readonly seal?: { readonly static: StaticSealInput };
   readonly replication?: Partial<Omit<OpenBaoConfig['replication'], 'alerts'>> & { readonly alerts?: Partial<OpenBaoConfig['replication']['alerts']> };
+  readonly backup?: Partial<Omit<OpenBaoBackupConfig, 'alerts'>> & { readonly alerts?: Partial<OpenBaoBackupConfig['alerts']> };
   readonly tlsIssuer?: IssuerRefInput;
 };
 /** A database's `networkPolicy` as written: every key may be omitted. */

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CnpgHotStandbyPair, type PairTopology } from '../cnpg/cnpg-hot-standby-pair';
 import type { MeshAffinity } from '../mesh/cluster-mesh';
 import { OpenBaoRegion } from '../openbao/openbao-region';
+import { OpenBaoSnapshotBackup } from '../openbao/openbao-snapshot-backup';
 import { PerfReplicationLink } from '../openbao/perf-replication-link';
 import { raftPeerProblems, replicationGraphProblems } from '../openbao/replication-graph';
 import { ReplicationMechanism } from '../openbao/replication-mechanism';
@@ -38,6 +39,8 @@ export class Sovereign extends Construct {
   public readonly openBaoRegions: readonly OpenBaoRegion[];
   /** Replication from the primary into every other region. */
   public readonly replicationLinks: readonly PerfReplicationLink[];
+  /** Scheduled snapshots of the primary to its region's object store; undefined when that region has none. */
+  public readonly snapshotBackup?: OpenBaoSnapshotBackup;
   /** The configured PrimaryPushSecrets. */
   public readonly pushSecrets: readonly PrimaryPushSecret[];
   /** One pair (or single Cluster) per configured database. */
@@ -132,6 +135,19 @@ export class Sovereign extends Construct {
       throw new Error(`Sovereign ${props.config.name} replication is invalid:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     }
     this.replicationLinks = replicas.map((target) => new PerfReplicationLink(target, 'replication', { source: primaryRegion, target, mechanism, alerts: openbao.replication.alerts }));
+    // Off-cluster history of the primary: it follows `primaryRegion`, so a promotion moves it with the primary.
+    const store = this.primaryChart.region.objectStore;
+    if (store !== undefined) {
+      this.snapshotBackup = new OpenBaoSnapshotBackup(primaryRegion, 'snapshot-backup', {
+        openbao: primaryRegion,
+        objectStore: store,
+        retention: store.retention.openbao,
+        schedule: openbao.backup.schedule,
+        image: openbao.backup.image,
+        prune: openbao.backup.prune,
+        alerts: openbao.backup.alerts,
+      });
+    }
 
     this.pushSecrets = props.config.pushSecrets.map((push) => {
       const chart = this.regionChart(push.region ?? props.config.primaryRegion);

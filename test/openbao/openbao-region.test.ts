@@ -101,12 +101,14 @@ describe('OpenBaoRegion', () => {
         'policy-replication-pull update sys/policies/acl/replication-pull',
         'policy-replication-restore update sys/policies/acl/replication-restore',
         'policy-replication-verify update sys/policies/acl/replication-verify',
+        'policy-snapshot-backup update sys/policies/acl/snapshot-backup',
         'policy-break-glass update sys/policies/acl/break-glass',
         'cert-role-eso-read-acme update auth/cert/certs/eso-read-acme',
         'cert-role-eso-push-acme update auth/cert/certs/eso-push-acme',
         'cert-role-replication-pull update auth/cert/certs/replication-pull',
         'cert-role-replication-restore update auth/cert/certs/replication-restore',
         'cert-role-replication-verify update auth/cert/certs/replication-verify',
+        'cert-role-snapshot-backup update auth/cert/certs/snapshot-backup',
         'cert-role-break-glass update auth/cert/certs/break-glass',
       ]);
       expect(Object.keys(config)).not.toContain('initialize');
@@ -128,6 +130,8 @@ describe('OpenBaoRegion', () => {
       // A restore without force: the server refuses a snapshot its seal cannot open instead of sealing itself.
       expect(policy('replication-restore')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['update'] } } });
       expect(policy('replication-verify')).toEqual({ path: { [heartbeats]: { capabilities: ['read'] } } });
+      // The snapshot backup saves snapshots and nothing else: no restore, no key.
+      expect(policy('snapshot-backup')).toEqual({ path: { 'sys/storage/raft/snapshot': { capabilities: ['read'] } } });
     });
 
     test('cert roles bind exactly the SPIFFE IDs and read the trust bundle from the mounted ConfigMap', () => {
@@ -141,8 +145,10 @@ describe('OpenBaoRegion', () => {
       expect(roles['cert-role-eso-read-acme'].allowed_uri_sans).toEqual([eso('read', FSN), eso('read', HEL)]);
       expect(roles['cert-role-eso-push-acme'].allowed_uri_sans).toEqual([eso('push', FSN), eso('push', HEL)]);
       expect(roles['cert-role-replication-pull'].allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-replication-pull']);
+      expect(roles['cert-role-snapshot-backup'].allowed_uri_sans).toEqual(['spiffe://omantel.example/ns/openbao/sa/openbao-snapshot-backup']);
+      expect(roles['cert-role-snapshot-backup'].token_bound_cidrs).toBeUndefined();
       expect(roles['cert-role-eso-push-acme'].token_policies).toEqual(['eso-push-acme']);
-      for (const name of ['cert-role-eso-read-acme', 'cert-role-eso-push-acme', 'cert-role-replication-pull', 'cert-role-replication-restore', 'cert-role-replication-verify']) {
+      for (const name of ['cert-role-eso-read-acme', 'cert-role-eso-push-acme', 'cert-role-replication-pull', 'cert-role-replication-restore', 'cert-role-replication-verify', 'cert-role-snapshot-backup']) {
         expect(roles[name].certificate).toEqual({ eval_source: 'file', eval_type: 'string', path: '/openbao/trust-bundle/ca.crt' });
       }
       const bundle = podSpec(primary).volumes.find((v: any) => v.name === 'trust-bundle');

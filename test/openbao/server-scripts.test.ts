@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SNAPSHOT_RESTORE_SCRIPT, VERIFY_FRESHNESS_SCRIPT } from '../../lib/openbao/replication-scripts';
+import { SNAPSHOT_SAVE_SCRIPT, SNAPSHOT_UPLOAD_SCRIPT } from '../../lib/openbao/snapshot-backup-scripts';
 import { SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT } from '../../lib/openbao/server-scripts';
 import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
@@ -32,6 +33,10 @@ describe('shell scripts the library renders', () => {
   test('include the select-config and tls-reloader scripts of the OpenBao pods', () => {
     expect(scripts).toEqual(expect.arrayContaining([SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT]));
     expect(scripts.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('include the snapshot backup\'s save and upload scripts (the example\'s primary has an object store)', () => {
+    expect(scripts).toEqual(expect.arrayContaining([SNAPSHOT_RESTORE_SCRIPT, VERIFY_FRESHNESS_SCRIPT, SNAPSHOT_SAVE_SCRIPT, SNAPSHOT_UPLOAD_SCRIPT]));
   });
 
   test.each(renderedScripts().map((script) => [script.split('\n').find((l) => l !== 'set -eu' && l.trim() !== '')!.slice(0, 60), script]))(

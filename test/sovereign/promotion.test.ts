@@ -25,6 +25,8 @@ const read = (out: string, region: string, file: string) => parse(readFileSync(j
 const CRON = 'cronjob_openbao_openbao-replication-verifier.yaml';
 const RESTORE_SVID = 'certificate_openbao_openbao-replication-restore-svid.yaml';
 const PRIMARY_SERVICE = 'service_openbao_openbao-primary.yaml';
+// The snapshot backup runs in the primary region only, to that region's object store.
+const BACKUP = 'cronjob_openbao_openbao-snapshot-backup.yaml';
 
 describe('explicit DR promotion', () => {
   let out: string;
@@ -63,6 +65,12 @@ describe('explicit DR promotion', () => {
     expect(readdirSync(join(out, NBG))).toContain(CRON);
     expect([FSN, NBG, HEL].map((region) => readdirSync(join(out, region)).includes(RESTORE_SVID))).toEqual([true, true, false]);
     expect(result.output.replication.map((l) => [l.source, l.target])).toEqual([[HEL, FSN], [HEL, NBG]]);
+    // the snapshot backup follows the primary, to the new primary region's bucket
+    expect([FSN, NBG, HEL].map((region) => readdirSync(join(out, region)).includes(BACKUP))).toEqual([false, false, true]);
+    const upload = read(out, HEL, BACKUP).spec.jobTemplate.spec.template.spec.containers[0];
+    expect(upload.env.find((e: any) => e.name === 'DESTINATION').value).toBe(`backup:backups-${HEL}/omantel/openbao/${HEL}`);
+    expect(result.promotion?.regions.find((r) => r.region === FSN)?.removed).toContain(BACKUP);
+    expect(result.promotion?.regions.find((r) => r.region === HEL)?.added).toContain(BACKUP);
     // push stores keep their names everywhere and still point at the global name
     for (const region of [FSN, NBG, HEL]) {
       expect(read(out, region, 'clustersecretstore_bao-primary-team.yaml').spec.provider.vault.server).toBe('https://openbao-primary.openbao.svc:8200');
