@@ -8,8 +8,6 @@ import { tenancyMarkdown } from '../lib/secrets/tenancy';
 import { Sovereign } from '../lib/sovereign/sovereign';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
-import { ManifestValidator } from '../lib/validate/manifest-validator';
-import { SchemaRegistry } from '../lib/validate/schema-registry';
 import { formatViolation } from '../lib/validate/violation';
 
 /** The version of the nearest sovereign-cdk8s package.json above this file: apps/ under tsx, build/apps/ once built. */
@@ -76,7 +74,9 @@ program
   .description('check manifests in DIR: strict schema, Pod Security restricted, no secret data')
   .argument('<dir>', 'folder of manifests (searched recursively)')
   .option('--crds <dir>', 'folder of additional CRD YAML files, for kinds beyond the schemas shipped with the package')
-  .action((dir: string, options: { crds?: string }) => {
+  .action(async (dir: string, options: { crds?: string }) => {
+    // Loaded on demand so `synth` never pays for ajv and the CEL evaluator.
+    const [{ ManifestValidator }, { SchemaRegistry }] = await Promise.all([import('../lib/validate/manifest-validator'), import('../lib/validate/schema-registry')]);
     const validator = new ManifestValidator(SchemaRegistry.shipped({ extraCrds: options.crds }));
     const result = validator.validateDirectory(dir);
     for (const violation of result.violations) {

@@ -2,7 +2,8 @@ import { App } from 'cdk8s';
 import { OpenBaoRegion } from '../../lib/openbao/openbao-region';
 import { PerfReplicationLink } from '../../lib/openbao/perf-replication-link';
 import { raftPeerProblems, replicationGraphProblems } from '../../lib/openbao/replication-graph';
-import { longestGapSeconds, ReplicationMechanism } from '../../lib/openbao/replication-mechanism';
+import { CronExpressionParser } from 'cron-parser';
+import { dailyGapSeconds, longestGapSeconds, ReplicationMechanism } from '../../lib/openbao/replication-mechanism';
 import { OpenBaoSeal } from '../../lib/openbao/seal';
 import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
 import { Sovereign } from '../../lib/sovereign/sovereign';
@@ -128,6 +129,53 @@ describe('PerfReplicationLink (raftSnapshot)', () => {
     ['0 9-17 * * 1-5', 64 * 3600], // Friday 17:00 to Monday 09:00
   ])('longest gap of %s is %d seconds', (schedule, seconds) => {
     expect(longestGapSeconds(schedule)).toBe(seconds);
+  });
+
+  test('the daily fast path agrees with cron-parser on every schedule form it reads (fuzzed)', () => {
+    // GIVEN cron-parser's own walk over two weeks, the reference the fast path replaces
+    const walked = (schedule: string) => {
+      const runs = CronExpressionParser.parse(schedule, { currentDate: new Date('2026-01-05T00:00:00Z'), tz: 'UTC' });
+      let previous = runs.next().getTime();
+      let longest = 0;
+      while (previous < Date.parse('2026-01-19T00:00:00Z')) {
+        const next = runs.next().getTime();
+        longest = Math.max(longest, next - previous);
+        previous = next;
+      }
+      return longest / 1000;
+    };
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const part = (max: number): string => {
+      switch (random(5)) {
+        case 0:
+          return '*';
+        case 1:
+          return `*/${1 + random(max)}`;
+        case 2:
+          return String(random(max + 1));
+        case 3: {
+          const a = random(max + 1);
+          return `${a}-${a + random(max + 1 - a)}${random(2) ? `/${1 + random(max)}` : ''}`;
+        }
+        default:
+          return `${random(max + 1)}/${1 + random(max)}`;
+      }
+    };
+    const field = (max: number) => Array.from({ length: 1 + random(3) }, () => part(max)).join(',');
+    let checked = 0;
+    for (let i = 0; i < 300; i++) {
+      const schedule = `${field(59)} ${field(23)} * * *`;
+      const fast = dailyGapSeconds(schedule);
+      // THEN wherever the fast path answers, it answers as cron-parser does
+      if (fast !== undefined) {
+        expect([schedule, fast]).toEqual([schedule, walked(schedule)]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(50);
+    for (const common of ["*/5 * * * *", "*/10 * * * *", "0 * * * *", "15 */2 * * *", "0 3 * * *", "0,30 8-18 * * *"]) expect(dailyGapSeconds(common)).toBe(walked(common));
+    expect(dailyGapSeconds('0 9-17 * * 1-5')).toBeUndefined();
   });
 
   test('fails on a bad schedule or scratch size', () => {
