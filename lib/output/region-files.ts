@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { KubeObject, SovereignOutput } from '../sovereign/synthesize';
 import { sortForApply } from './object-order';
+import { plainYaml, YAML_OPTIONS } from './plain-yaml';
 
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
@@ -11,8 +12,9 @@ export function manifestFileName(object: KubeObject): string {
 }
 
 export function toYaml(value: unknown): string {
-  // lineWidth 0: never fold long strings (server configs, CEL), so diffs stay one line per change.
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  // lineWidth 0: never fold long strings (server configs, CEL), so diffs stay one line per change. Most objects are
+  // written by the narrow emitter, byte for byte as yaml would; the rest by yaml.
+  return plainYaml(value) ?? stringify(value, YAML_OPTIONS);
 }
 
 /**

@@ -1,0 +1,83 @@
+import { stringify } from 'yaml';
+import { plainYaml, YAML_OPTIONS } from '../../lib/output/plain-yaml';
+import { resolveSovereignConfig, loadSovereignConfig } from '../../lib/sovereign/sovereign-config';
+import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
+import { EXAMPLES, FSN, HEL, OMANTEL_YAML, threeRegions } from '../helpers/configs';
+import { join } from 'node:path';
+
+// The narrow emitter must write exactly what yaml writes, or nothing: checked on every object the shipped examples
+// and a large test config render, and on fuzzed values built from the characters that make yaml quote.
+
+const yaml = (value: unknown) => stringify(value, YAML_OPTIONS);
+
+describe('plainYaml', () => {
+  const outputs = [
+    synthesizeSovereign(loadSovereignConfig(OMANTEL_YAML)),
+    synthesizeSovereign(loadSovereignConfig(join(EXAMPLES, 'three-regions.yaml'))),
+    synthesizeSovereign(
+      resolveSovereignConfig(
+        threeRegions({
+          hotStandby: { enabled: true, replicaRegion: HEL },
+          tenants: [{ name: 'acme', namespaces: ['t-acme'] }],
+          databases: [{ name: 'a', namespace: 't-acme' }, { name: 'b', namespace: 't-b', topology: 'distributed' }],
+          pushSecrets: [{ name: 'p', namespace: 't-acme', secretName: 's', data: [{ secretKey: 'k', remoteKey: 'sovereign/omantel/acme/k' }] }],
+          openbao: { serviceMonitor: true },
+          primaryRegion: FSN,
+        }),
+      ),
+    ),
+  ];
+  const objects = outputs.flatMap((o) => o.regions.flatMap((r) => r.objects));
+
+  test('writes every rendered object it takes exactly as yaml does, and takes most of them', () => {
+    let written = 0;
+    for (const object of objects) {
+      const fast = plainYaml(object);
+      if (fast !== undefined) {
+        expect(fast).toBe(yaml(object));
+        written++;
+      }
+    }
+    expect(written / objects.length).toBeGreaterThan(0.6);
+  });
+
+  test('on fuzzed values it writes exactly what yaml writes, or gives up', () => {
+    let seed = 42;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const pieces = ['a', 'Z', '0', '1', '-', '.', '_', '/', ':', ' ', '#', '@', '*', '&', '!', '|', '>', "'", '"', '%', '`', '{', '}', '[', ']', ',', '?', '~', 'true', 'null', 'no', '0x', '1e3', '=', '$', '\\', '\t', '\n', 'é'];
+    const text = () => Array.from({ length: random(6) }, () => pieces[random(pieces.length)]).join('');
+    const value = (depth: number): unknown => {
+      switch (random(depth > 3 ? 4 : 7)) {
+        case 0:
+          return text();
+        case 1:
+          return random(3) === 0 ? -random(1000) : random(100000);
+        case 2:
+          return [true, false, null, 0.5, -0][random(5)];
+        case 3:
+          return `${['app', 'x-1', 'sovereign/omantel/a', 'https://openbao.openbao.svc:8200'][random(4)]}${random(2) ? text() : ''}`;
+        case 4:
+        case 5:
+          return Object.fromEntries(Array.from({ length: random(4) }, () => [random(3) ? ['name', 'spec', 'a.b/c', 'x'][random(4)] + random(5) : text(), value(depth + 1)]));
+        default:
+          return Array.from({ length: random(4) }, () => value(depth + 1));
+      }
+    };
+    let written = 0;
+    for (let i = 0; i < 3000; i++) {
+      const candidate = { kind: 'Fuzz', spec: value(0), extra: value(1) };
+      const fast = plainYaml(candidate);
+      if (fast !== undefined) {
+        expect([i, fast]).toEqual([i, yaml(candidate)]);
+        written++;
+      }
+    }
+    expect(written).toBeGreaterThan(300);
+  });
+
+  test('gives up on what it cannot be sure of', () => {
+    for (const value of [{ a: 'line\nbreak' }, { a: 0.5 }, { a: 'true' }, { a: ' lead' }, { 'a: b': 1 }, { a: undefined }, { a: -0 }, {}, [], 'x']) {
+      expect(plainYaml(value)).toBeUndefined();
+    }
+  });
+});
