@@ -282,8 +282,9 @@ export class CnpgHotStandbyPair extends Construct {
       bootstrap: this.initdb(),
       ...(mesh ? { managed: this.meshService(this.primaryClusterName) } : {}),
     });
-    // Hybrid source: pg_basebackup clones over the mesh (a new pair has no base backup yet), then the designated primary
-    // streams and falls back to the primary's archive whenever streaming cannot serve it.
+    // Hybrid source: pg_basebackup clones over the mesh (a new pair has no base backup yet to bootstrap `recovery` from), then
+    // the designated primary streams and falls back to the primary's archive whenever streaming cannot serve it
+    // (restore_command via the plugin: plugin-barman-cloud internal/cnpgi/common/wal.go resolveRestoreObjectStore, v0.14.0).
     const replicaCluster = this.cluster(replicaSide, replicaName, this.promoted ? 'primary' : 'replica', {
       bootstrap: this.basebackup(),
       replica: { enabled: !this.promoted, source: this.primaryClusterName },
@@ -370,13 +371,13 @@ export class CnpgHotStandbyPair extends Construct {
         metadata: { name: scheduledBackupName(name), namespace: this.namespace, labels: this.labels(scope) },
         spec: {
           cluster: { name },
-          // The plugin takes the backup into the Cluster's own barmanObjectName (docs/src/backup.md, plugin hack/examples/backup-example.yaml).
+          // The plugin takes the backup into the Cluster's own barmanObjectName (cloudnative-pg docs/src/backup.md v1.30.0; plugin-barman-cloud hack/examples/backup-example.yaml v0.14.0).
           method: ScheduledBackupSpecMethod.PLUGIN,
           pluginConfiguration: { name: BARMAN_CLOUD_PLUGIN },
           schedule: this.backupSchedule,
-          // A Cluster that has just become the archiver has no base backup of its own yet.
+          // A Cluster that has just become the archiver has no base backup of its own yet (spec.immediate, api/v1/scheduledbackup_types.go v1.30.0).
           immediate: true,
-          // Backup objects go with the ScheduledBackup that made them; their data in the bucket stays (retention removes it).
+          // Backup objects go with the ScheduledBackup that made them ("self", api/v1/scheduledbackup_types.go v1.30.0); their data in the bucket stays until retention removes it.
           backupOwnerReference: ScheduledBackupSpecBackupOwnerReference.SELF,
         },
       });
@@ -484,7 +485,7 @@ export class CnpgHotStandbyPair extends Construct {
 
   // verify-full works against `<cluster>-mesh` because CNPG puts managed service names in its server certificate SANs.
   // With the archive readable from `reader`'s region, the entry names the plugin too: CNPG's hybrid replica source
-  // (docs/src/replica_cluster.md, plugin hack/examples/cluster-replica-streaming.yaml), used for WAL the designated
+  // (cloudnative-pg docs/src/replica_cluster.md v1.30.0, plugin-barman-cloud hack/examples/cluster-replica-streaming.yaml v0.14.0), used for WAL the designated
   // primary cannot stream (internal/cnpgi/common/wal.go resolveRestoreObjectStore, plugin v0.14.0).
   private externalCluster(clusterName: string, mesh: boolean, reader: string): NonNullable<ClusterSpec['externalClusters']>[number] {
     return {

@@ -121,7 +121,8 @@ export class CnpgClusterMonitoring extends Construct {
 
     if (props.podMonitor?.enabled ?? true) {
       new PodMonitor(this, 'PodMonitor', {
-        // The shape of the PodMonitor CNPG itself built before enablePodMonitor was deprecated (pkg/specs/podmonitor.go at v1.30.0).
+        // The shape of the PodMonitor CNPG itself builds while enablePodMonitor, deprecated (api/v1/cluster_types.go), lasts
+        // (cloudnative-pg pkg/specs/podmonitor.go at v1.30.0).
         metadata: { name: this.clusterName, namespace: this.namespace, labels: { ...labels, ...(props.podMonitor?.labels ?? DEFAULT_SELECTOR_LABELS) } },
         spec: {
           selector: { matchLabels: { 'cnpg.io/cluster': this.clusterName, 'cnpg.io/podRole': 'instance' } },

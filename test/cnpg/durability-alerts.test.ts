@@ -295,6 +295,7 @@ describe('database durability alerts (promtool test rules)', () => {
     const output = synthesizeSovereign(
       resolveSovereignConfig(twoRegions({ databases: [{ name: 'mydb', namespace: NS, backup: { schedule: '0 0 * * * *' }, parameters: { archive_timeout: '1min' } }] })),
     );
+    expectValidSovereign(output);
     const rule = output.regions[0].objects.find((o) => o.kind === 'PrometheusRule' && o.metadata.namespace === NS) as any;
     const expr = (alert: string) => rule.spec.groups[0].rules.find((r: any) => r.alert === alert).expr as string;
     expect(expr('CnpgWalArchiveStale')).toContain('> 180 or');

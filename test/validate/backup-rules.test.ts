@@ -6,7 +6,7 @@ import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { type KubeObject, synthesizeSovereign } from '../../lib/sovereign/synthesize';
 import { formatViolation } from '../../lib/validate/violation';
 import { FSN, HEL, twoRegions } from '../helpers/configs';
-import { sharedValidator } from '../helpers/manifests';
+import { expectValidSovereign, sharedValidator } from '../helpers/manifests';
 
 // The validator's backup rule: every Barman Cloud reference among one cluster's objects points at something. Each case
 // starts from a rendering that passes and breaks one reference.
@@ -15,6 +15,7 @@ const MYDB = { name: 'mydb', namespace: 'tenant-a' };
 
 function region(name: string, database: Record<string, unknown> = {}): any[] {
   const output = synthesizeSovereign(resolveSovereignConfig(twoRegions({ hotStandby: { enabled: true, replicaRegion: HEL }, databases: [{ ...MYDB, ...database } as any] })));
+  expectValidSovereign(output);
   return structuredClone(output.regions.find((r) => r.region === name)!.objects) as KubeObject[] as any[];
 }
 const backupViolations = (objects: readonly unknown[]) =>
