@@ -139,8 +139,8 @@ export function s3ObjectStoreProblems(location: S3ObjectStore, prefix = ''): str
   if (typeof location?.path !== 'string' || !FOLDER.test(location.path)) {
     problems.push(`${field('path')}: ${JSON.stringify(location?.path)} must be a folder path such as "omantel" or "backups/omantel" (no leading or trailing "/")`);
   }
-  if (location?.s3Region !== undefined && (typeof location.s3Region !== 'string' || !/^[a-z0-9-]+$/.test(location.s3Region))) {
-    problems.push(`${field('s3Region')}: ${JSON.stringify(location.s3Region)} must be an S3 region name such as "eu-central"`);
+  if (location?.s3Region !== undefined && (typeof location.s3Region !== 'string' || !/^\S+$/.test(location.s3Region))) {
+    problems.push(`${field('s3Region')}: ${JSON.stringify(location.s3Region)} must be an S3 region name such as "eu-central-1"`);
   }
   if (location?.credentials === undefined) {
     problems.push(`${field('credentials')}: is required; name the Secret holding the S3 credentials (never the values)`);

@@ -287,6 +287,18 @@ function databaseDurabilityIssues(database: SovereignDatabase, index: number, re
       message: `has no pinned default image (CloudNativePG 1.30.0 tests ${Object.keys(PINNED_POSTGRES_IMAGES).join(', ')}); set imageName to a full version of PostgreSQL ${database.postgresMajor}`,
     });
   }
+  // One sidecar environment serves both stores of a replica (plugin-barman-cloud lifecycle_envs.go, v0.14.0).
+  const primaryIndex = regions.findIndex((r) => r.name === database.primaryRegion);
+  const replicaIndex = regions.findIndex((r) => r.name === database.replicaRegion);
+  const primaryStore = regions[primaryIndex]?.objectStore;
+  const replicaStore = replicaIndex < 0 ? undefined : regions[replicaIndex].objectStore;
+  if (primaryStore !== undefined && replicaStore !== undefined && primaryStore.s3Region !== replicaStore.s3Region) {
+    issues.push({
+      path: `regions[${replicaIndex}].objectStore.s3Region`,
+      value: replicaStore.s3Region ?? null,
+      message: `differs from regions[${primaryIndex}].objectStore.s3Region (${JSON.stringify(primaryStore.s3Region ?? null)}), and database ${database.namespace}/${database.name} has its replica here: the replica's Barman sidecar gets one AWS_DEFAULT_REGION for both stores; set the same s3Region (or none) in both regions`,
+    });
+  }
   const restore = database.restore;
   if (restore === undefined) return issues;
   const hasStore = (region: string | undefined) => regions.some((r) => r.name === region && r.objectStore !== undefined);

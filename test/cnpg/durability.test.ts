@@ -289,7 +289,12 @@ describe('database durability: configuration errors', () => {
   });
 
   test('fails when the two regions of a pair name different S3 regions (one sidecar environment serves both stores)', () => {
-    expect(() => paired({}, { regions: regions({ s3Region: 'eu-central' }, {}) })).toThrow(/replicaObjectStore\.s3Region: undefined differs from primaryObjectStore\.s3Region "eu-central"/);
+    expect(() => paired({}, { regions: regions({ s3Region: 'eu-central' }, {}) })).toThrow(/regions\[1\]\.objectStore\.s3Region: differs from regions\[0\]\.objectStore\.s3Region \("eu-central"\), and database tenant-a\/mydb has its replica here/);
+    const sovereign = new Sovereign(new App(), 'omantel', { config: resolveSovereignConfig(twoRegions()) });
+    const [fsn, hel] = [sovereign.regionChart(FSN), sovereign.regionChart(HEL)];
+    expect(
+      () => new CnpgHotStandbyPair(fsn, 'pair', { ...MYDB, primaryRegion: fsn, replicaRegion: hel, primaryObjectStore: { ...store(FSN), path: 'o', s3Region: 'eu-central' }, replicaObjectStore: { ...store(HEL), path: 'o' } }),
+    ).toThrow(/replicaObjectStore\.s3Region: undefined differs from primaryObjectStore\.s3Region "eu-central"/);
   });
 
   test('fails when a store names no credentials Secret', () => {
