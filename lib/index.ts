@@ -11,6 +11,7 @@ export type {
   DatabaseInput,
   DatabaseNetworkPolicyConfig,
   DatabaseNetworkPolicyInput,
+  DatabaseRestoreConfig,
   PushSecretConfig,
   OpenBaoConfig,
   OpenBaoInput,
@@ -83,7 +84,15 @@ export type { SvidIssuancePolicyProps, IssuedIdentity } from './secrets/svid-iss
 
 // CloudNativePG and the mesh
 export { CnpgHotStandbyPair, PairTopology } from './cnpg/cnpg-hot-standby-pair';
-export type { CnpgHotStandbyPairProps, CnpgTlsHandover, PostgresResources } from './cnpg/cnpg-hot-standby-pair';
+export type { CnpgHotStandbyPairProps, CnpgPairRestoreOptions, CnpgTlsHandover, PostgresResources } from './cnpg/cnpg-hot-standby-pair';
+export { CnpgRecoveryCluster } from './cnpg/cnpg-recovery-cluster';
+export type { CnpgRecoveryClusterProps } from './cnpg/cnpg-recovery-cluster';
+export { BarmanObjectStore, destinationPath } from './cnpg/barman-object-store';
+export type { BarmanObjectStoreProps, S3ObjectStore, S3CredentialsRef } from './cnpg/barman-object-store';
+export { CnpgClusterMonitoring, DATABASE_ALERTS, REPLICA_LAG_ALERT_SECONDS } from './cnpg/database-monitoring';
+export type { CnpgClusterMonitoringProps, DatabaseAlertsOptions, DatabasePodMonitorOptions } from './cnpg/database-monitoring';
+export { PINNED_POSTGRES_IMAGES, defaultPostgresImage, postgresImageProblem } from './cnpg/postgres-image';
+export { DEFAULT_BACKUP_SCHEDULE, backupScheduleProblem } from './cnpg/backup-schedule';
 export { DatabaseNetworkPolicy, CNPG_OPERATOR_DEFAULTS } from './cnpg/database-network-policy';
 export type { DatabaseNetworkPolicyProps, DatabaseNetworkPolicyOptions, CnpgOperatorRef } from './cnpg/database-network-policy';
 export { PAIR_NAME_MAX, pairNameProblem } from './cnpg/naming';

@@ -31,11 +31,12 @@ export const CRD_KINDS: readonly string[] = [
   'external-secrets.io/v1alpha1 PushSecret',
   'monitoring.coreos.com/v1 PrometheusRule',
   'monitoring.coreos.com/v1 ServiceMonitor',
+  'monitoring.coreos.com/v1 PodMonitor',
   'postgresql.cnpg.io/v1 Cluster',
-  // Vendored for the next planned work (issuance policy, CNPG backups and image catalogs).
-  'policy.cert-manager.io/v1alpha1 CertificateRequestPolicy',
   'barmancloud.cnpg.io/v1 ObjectStore',
   'postgresql.cnpg.io/v1 ScheduledBackup',
+  'policy.cert-manager.io/v1alpha1 CertificateRequestPolicy',
+  // Vendored for the next planned work (on-demand backups in runbooks, image catalogs).
   'postgresql.cnpg.io/v1 Backup',
   'postgresql.cnpg.io/v1 ImageCatalog',
   'postgresql.cnpg.io/v1 ClusterImageCatalog',

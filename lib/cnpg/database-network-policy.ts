@@ -74,7 +74,7 @@ function cnpgInstanceLabels(clusterName: string): Record<string, string> {
  * When the region has ClusterMesh peers, every local peer is pinned to this cluster's name too: Cilium 1.18 and older
  * (and 1.19 with `policy-default-local-cluster: false`) let a selector without `io.cilium.k8s.policy.cluster` match
  * endpoints of every cluster, so the same namespace in another region would otherwise count as local. Egress is not
- * restricted. Cilium policies add up, so a path this policy does not know (e.g. replication through an
+ * restricted: WAL archiving and base backups leave the pods for the object stores. Cilium policies add up, so a path this policy does not know (e.g. replication through an
  * `externalHost` outside the mesh) is opened with a further policy, not by editing this one.
  */
 export class DatabaseNetworkPolicy extends Construct {
@@ -158,7 +158,10 @@ export class DatabaseNetworkPolicy extends Construct {
         // kubelet probes come from the local host, which Cilium admits by default in Kubernetes (allow-localhost "auto" -> "always", pkg/option/config.go).
         ingress,
         // No egress section: with only ingress rules the endpoint's egress is not default-deny (enableDefaultDeny in the
-        // v1.17.3 CRD). Egress stays open on purpose: a later change adds the object-store egress that WAL archiving needs.
+        // v1.17.3 CRD). Egress stays open on purpose: the Barman Cloud sidecar in every instance pod reaches the object
+        // stores (WAL archive, base backups, and a replica reading the primary's archive in another region) over HTTPS,
+        // and a policy restricting egress would have to admit exactly those endpoints (toFQDNs, which needs Cilium's DNS
+        // proxy) plus DNS, the Kubernetes API and the mesh peer — a change of its own, not made here.
       },
     });
   }

@@ -23,3 +23,9 @@ export const meshServiceName = (clusterName: string) => `${clusterName}-mesh`;
 export const replicationSecretName = (clusterName: string) => `${clusterName}-replication`;
 /** CNPG's own Secret of a Cluster's CA (ca.crt, and ca.key which must never leave the region). */
 export const caSecretName = (clusterName: string) => `${clusterName}-ca`;
+/** The Barman Cloud ObjectStore that holds a Cluster's archive, in every region that writes or reads it. */
+export const objectStoreName = (clusterName: string) => `${clusterName}-store`;
+/** The ScheduledBackup of the Cluster that archives. */
+export const scheduledBackupName = (clusterName: string) => `${clusterName}-backup`;
+/** The default name of a pair's restore Cluster. */
+export const restoreClusterName = (name: string) => `${name}-restore`;

@@ -1,5 +1,8 @@
 import { z } from 'zod';
+import { backupScheduleProblem, DEFAULT_BACKUP_SCHEDULE } from '../cnpg/backup-schedule';
+import { recoveryNameProblem, recoveryTargetProblems } from '../cnpg/cnpg-recovery-cluster';
 import { pairNameProblem } from '../cnpg/naming';
+import { postgresImageProblem } from '../cnpg/postgres-image';
 import { CONFIG_MAP_KEY, DNS1123_LABEL, DNS1123_SUBDOMAIN, GO_DURATION, IMAGE_REF, LABEL_KEY, QUANTITY, SPIFFE_ID } from '../common/kube-values';
 
 // Each pattern carries the fix in its message: config errors must say what is wrong and how to mend it.
@@ -297,9 +300,13 @@ export const databaseSchema = z.strictObject({
   postgresMajor: z.number().int().min(13, { error: 'must be a supported PostgreSQL major (13 or newer)' }).default(16),
   imageName: z
     .string()
-    .regex(IMAGE_REF, { error: 'must be an image reference such as "ghcr.io/cloudnative-pg/postgresql:16.6"' })
+    .regex(IMAGE_REF, { error: 'must be an image reference such as "ghcr.io/cloudnative-pg/postgresql:16.14-system-trixie"' })
+    .superRefine((image, ctx) => {
+      const problem = IMAGE_REF.test(image) ? postgresImageProblem(image) : undefined;
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: image });
+    })
     .optional()
-    .describe('Full PostgreSQL image; defaults to ghcr.io/cloudnative-pg/postgresql:<postgresMajor>'),
+    .describe('PostgreSQL image of both Clusters, pinned to a full version (optionally with @sha256:...); a floating tag such as :16 is refused. Defaults to the image CloudNativePG 1.30.0 tests for postgresMajor'),
   storage: storage('10Gi'),
   resources: resources.optional(),
   database: z.string().regex(/^[a-z_][a-z0-9_]*$/, { error: 'must be a lowercase PostgreSQL identifier' }).default('app'),
@@ -322,6 +329,58 @@ export const databaseSchema = z.strictObject({
   promotionToken: z.string().min(1).optional().describe("With topology distributed and promoted: the old primary's .status.demotionToken"),
   enableSuperuserAccess: z.boolean().default(false),
   networkPolicy: databaseNetworkPolicySchema.describe("Who may reach the database's instances (a CiliumNetworkPolicy per Cluster)"),
+  backup: z
+    .strictObject({
+      schedule: z
+        .string()
+        .superRefine((schedule, ctx) => {
+          const problem = backupScheduleProblem(schedule);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: schedule });
+        })
+        .default(DEFAULT_BACKUP_SCHEDULE)
+        .describe('Base backup schedule: SIX cron fields, seconds first (CloudNativePG\'s format), e.g. "0 0 0 * * *" daily at midnight'),
+    })
+    .default({ schedule: DEFAULT_BACKUP_SCHEDULE })
+    .describe("Base backups of the Cluster that archives WAL, into its region's objectStore"),
+  restore: z
+    .strictObject({
+      name: z
+        .string()
+        .superRefine((name, ctx) => {
+          const problem = recoveryNameProblem(name);
+          if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem, input: name });
+        })
+        .optional()
+        .describe('Name of the new Cluster; defaults to <name>-restore'),
+      fromCluster: z.string().optional().describe('Whose archive: <name>, or <name>-replica (which archives after a promotion); defaults to the Cluster that archives now'),
+      fromPath: z
+        .string()
+        .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, { error: 'must be a folder path such as "omantel" (no leading or trailing "/")' })
+        .optional()
+        .describe("The archive's folder in that region's bucket when it is not the objectStore's path (e.g. the path before the Sovereign was rebuilt)"),
+      region: z.string().optional().describe("Region the new Cluster runs in (the pair's primary or replica region); defaults to the region of fromCluster"),
+      backupId: z.string().optional().describe('Restore exactly this base backup (Barman backup ID, e.g. 20261124T000012)'),
+      targetTime: z.string().optional().describe('Recover to this moment, RFC 3339 with an offset (e.g. 2026-11-24T10:14:00Z)'),
+    })
+    .superRefine((restore, ctx) => {
+      for (const problem of recoveryTargetProblems(restore.backupId, restore.targetTime)) ctx.addIssue({ code: 'custom', message: problem.replace(/^[^:]+: /, ''), path: [problem.startsWith('backupId, ') ? 'targetTime' : problem.split(':')[0]] });
+    })
+    .optional()
+    .describe('Render a NEW Cluster restored from one of the pair\'s archives, to a point in time or one base backup, beside the pair'),
+  podMonitor: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      labels: labelMap().default({ release: 'kube-prometheus-stack' }),
+    })
+    .default({ enabled: true, labels: { release: 'kube-prometheus-stack' } })
+    .describe("A monitoring.coreos.com/v1 PodMonitor per Cluster on the metrics port 9187 (labels: what Prometheus' podMonitorSelector matches); opens 9187 to networkPolicy.metricsNamespace, default monitoring"),
+  alerts: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      ruleLabels: labelMap().default({ release: 'kube-prometheus-stack' }),
+    })
+    .default({ enabled: true, ruleLabels: { release: 'kube-prometheus-stack' } })
+    .describe("WAL archive, base backup and replica lag alerts, a PrometheusRule per Cluster: whether to render it, and the labels Prometheus' ruleSelector matches"),
 });
 
 export const pushSecretSchema = z.strictObject({

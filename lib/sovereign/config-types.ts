@@ -108,6 +108,30 @@ export interface DatabaseConfig {
   readonly promotionToken?: string;
   readonly enableSuperuserAccess: boolean;
   readonly networkPolicy: DatabaseNetworkPolicyConfig;
+  /** Base backups of the Cluster that archives: a six-field (seconds first) cron schedule. */
+  readonly backup: { readonly schedule: string };
+  /** A NEW Cluster restored from one of the pair's archives. @default - none */
+  readonly restore?: DatabaseRestoreConfig;
+  /** The PodMonitor of each Cluster: rendered or not, and the labels the Prometheus `podMonitorSelector` matches. */
+  readonly podMonitor: { readonly enabled: boolean; readonly labels: Readonly<Record<string, string>> };
+  /** The durability PrometheusRule of each Cluster: rendered or not, and the labels the Prometheus `ruleSelector` matches. */
+  readonly alerts: { readonly enabled: boolean; readonly ruleLabels: Readonly<Record<string, string>> };
+}
+
+/** `databases[].restore`: which archive to restore into a new Cluster, and to when. */
+export interface DatabaseRestoreConfig {
+  /** Name of the new Cluster. @default - `<name>-restore` */
+  readonly name?: string;
+  /** `<name>` or `<name>-replica`. @default - the Cluster that archives now */
+  readonly fromCluster?: string;
+  /** The archive's folder in that region's bucket. @default - the objectStore's path */
+  readonly fromPath?: string;
+  /** The pair's region the new Cluster runs in. @default - the region of `fromCluster` */
+  readonly region?: string;
+  /** One base backup (Barman backup ID); exclusive with `targetTime`. */
+  readonly backupId?: string;
+  /** RFC 3339 moment to recover to; exclusive with `backupId`. */
+  readonly targetTime?: string;
 }
 
 /** One entry of `pushSecrets[]` with defaults applied. */
@@ -243,10 +267,13 @@ export type DatabaseNetworkPolicyInput = Partial<Omit<DatabaseNetworkPolicyConfi
 };
 /** A database pair as written. */
 export type DatabaseInput = WithDefaults<
-  Omit<DatabaseConfig, 'storage' | 'mesh' | 'networkPolicy'>,
+  Omit<DatabaseConfig, 'storage' | 'mesh' | 'networkPolicy' | 'backup' | 'podMonitor' | 'alerts'>,
   'instances' | 'postgresMajor' | 'database' | 'owner' | 'topology' | 'enableSuperuserAccess'
 > & {
   readonly storage?: Partial<StorageConfig>;
   readonly mesh?: Partial<DatabaseConfig['mesh']>;
   readonly networkPolicy?: DatabaseNetworkPolicyInput;
+  readonly backup?: Partial<DatabaseConfig['backup']>;
+  readonly podMonitor?: Partial<DatabaseConfig['podMonitor']>;
+  readonly alerts?: Partial<DatabaseConfig['alerts']>;
 };

@@ -7,6 +7,7 @@ import type { DatabaseConfig, ObjectStoreConfig, SovereignConfigData } from './c
 import { remoteKeyProblem } from '../secrets/remote-key';
 import { keyPrefixesOverlap, RESERVED_KEY_SEGMENTS, type SecretTenant, tenantKeyProblem } from '../secrets/tenancy';
 import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
+import { defaultPostgresImage, PINNED_POSTGRES_IMAGES } from '../cnpg/postgres-image';
 
 /** A region with its defaults applied. */
 export interface SovereignRegion {
@@ -123,6 +124,7 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
     });
   }
   const databases = data.databases.map((database, index) => placeDatabase(database, index, hotStandby, data.hotStandby.promoted, regionNames, issues));
+  databases.forEach((database, index) => issues.push(...databaseDurabilityIssues(database, index, data.regions)));
   // What has no object store to back up to: configs written before stores existed still render; --strict refuses them.
   const storeless = new Set(data.regions.filter((r) => r.objectStore === undefined).map((r) => r.name));
   const unprotected = [
@@ -274,6 +276,58 @@ function placeDatabase(
     issues.push({ path: `databases[${index}].promotionToken`, message: 'is only used by a promoted pair with topology "distributed"; remove it or set both' });
   }
   return { ...rest, primaryRegion, ...(replicaRegion !== undefined ? { replicaRegion } : {}), promoted: isPromoted };
+}
+
+// What a pair needs of the regions for its image and its restore; the constructs check the same, later and by field.
+function databaseDurabilityIssues(database: SovereignDatabase, index: number, regions: SovereignConfigData['regions']): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const path = `databases[${index}]`;
+  if (database.imageName === undefined && defaultPostgresImage(database.postgresMajor) === undefined) {
+    issues.push({
+      path: `${path}.postgresMajor`,
+      value: database.postgresMajor,
+      message: `has no pinned default image (CloudNativePG 1.30.0 tests ${Object.keys(PINNED_POSTGRES_IMAGES).join(', ')}); set imageName to a full version of PostgreSQL ${database.postgresMajor}`,
+    });
+  }
+  // One sidecar environment serves both stores of a replica (plugin-barman-cloud lifecycle_envs.go, v0.14.0).
+  const primaryIndex = regions.findIndex((r) => r.name === database.primaryRegion);
+  const replicaIndex = regions.findIndex((r) => r.name === database.replicaRegion);
+  const primaryStore = regions[primaryIndex]?.objectStore;
+  const replicaStore = replicaIndex < 0 ? undefined : regions[replicaIndex].objectStore;
+  if (primaryStore !== undefined && replicaStore !== undefined && primaryStore.s3Region !== replicaStore.s3Region) {
+    issues.push({
+      path: `regions[${replicaIndex}].objectStore.s3Region`,
+      value: replicaStore.s3Region ?? null,
+      message: `differs from regions[${primaryIndex}].objectStore.s3Region (${JSON.stringify(primaryStore.s3Region ?? null)}), and database ${database.namespace}/${database.name} has its replica here: the replica's Barman sidecar gets one AWS_DEFAULT_REGION for both stores; set the same s3Region (or none) in both regions`,
+    });
+  }
+  const restore = database.restore;
+  if (restore === undefined) return issues;
+  const hasStore = (region: string | undefined) => regions.some((r) => r.name === region && r.objectStore !== undefined);
+  const replicaName = database.replicaRegion === undefined ? undefined : `${database.name}-replica`;
+  const members = [database.name, ...(replicaName !== undefined ? [replicaName] : [])];
+  const regionOf = (cluster: string) => (cluster === replicaName ? database.replicaRegion! : database.primaryRegion);
+  // The writer as the pair renders it: the replica once a promotion is confirmed (distributed: with the token).
+  const writer = replicaName !== undefined && database.promoted && (database.topology !== 'distributed' || database.promotionToken !== undefined) ? replicaName : database.name;
+  const from = restore.fromCluster ?? writer;
+  if (!members.includes(from)) {
+    issues.push({ path: `${path}.restore.fromCluster`, value: from, message: `is not a Cluster of this pair; use one of: ${members.join(', ')}` });
+    return issues;
+  }
+  if (!hasStore(regionOf(from))) {
+    issues.push({ path: `${path}.restore${restore.fromCluster === undefined ? '' : '.fromCluster'}`, value: from, message: `${from} runs in ${regionOf(from)}, which has no objectStore, so there is no archive to restore; configure regions[].objectStore or restore another Cluster` });
+  }
+  const pairRegions = [database.primaryRegion, ...(database.replicaRegion !== undefined ? [database.replicaRegion] : [])];
+  const region = restore.region ?? regionOf(from);
+  if (!pairRegions.includes(region)) {
+    issues.push({ path: `${path}.restore.region`, value: region, message: `is not a region of this pair; use one of: ${pairRegions.join(', ')}` });
+  } else if (!hasStore(region)) {
+    issues.push({ path: `${path}.restore.region`, value: region, message: 'has no objectStore, so there are no credentials to read the archive with; restore in a region with one' });
+  }
+  if (restore.name !== undefined && members.includes(restore.name)) {
+    issues.push({ path: `${path}.restore.name`, value: restore.name, message: `is a Cluster of the pair; a restore is a new Cluster beside it, e.g. "${database.name}-restore"` });
+  }
+  return issues;
 }
 
 /**

@@ -55,11 +55,12 @@ export class Sovereign extends Construct {
     // Database pairs first: their TLS hand-overs decide the system tenants every region's OpenBao must know.
     this.databasePairs = props.config.databases.map((database) => {
       const primary = this.regionChart(database.primaryRegion);
+      const replica = database.replicaRegion === undefined ? undefined : this.regionChart(database.replicaRegion);
       return new CnpgHotStandbyPair(primary, `cnpg-${database.namespace}-${database.name}`, {
         name: database.name,
         namespace: database.namespace,
         primaryRegion: primary,
-        replicaRegion: database.replicaRegion === undefined ? undefined : this.regionChart(database.replicaRegion),
+        replicaRegion: replica,
         instances: database.instances,
         postgresMajor: database.postgresMajor,
         imageName: database.imageName,
@@ -77,6 +78,13 @@ export class Sovereign extends Construct {
         promotionToken: database.promotionToken,
         enableSuperuserAccess: database.enableSuperuserAccess,
         networkPolicy: database.networkPolicy,
+        // Durability: each region's object store, the backup schedule, monitoring, and an optional restore.
+        primaryObjectStore: primary.region.objectStore,
+        replicaObjectStore: replica?.region.objectStore,
+        backupSchedule: database.backup.schedule,
+        podMonitor: database.podMonitor,
+        alerts: database.alerts,
+        restore: database.restore === undefined ? undefined : { ...database.restore, region: database.restore.region === undefined ? undefined : this.regionChart(database.restore.region) },
       });
     });
     const handovers = this.databasePairs.flatMap((pair) => pair.tlsHandovers);

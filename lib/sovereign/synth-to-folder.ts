@@ -82,6 +82,13 @@ export function formatSummary(result: SynthToFolderResult, outDir: string): stri
       ? `single Cluster in ${database.primaryRegion}`
       : `${database.topology} pair ${database.primaryRegion} -> ${database.replicaRegion}${database.promoted ? ' (promoted)' : ''}`;
     lines.push(`  database ${database.namespace}/${database.name}: ${placement}`);
+    const archive = database.walArchive;
+    lines.push(
+      archive === undefined
+        ? '    not backed up: no WAL archive, no base backups'
+        : `    WAL archive and base backups ("${archive.backupSchedule}") by ${archive.cluster} in ${archive.region} to ${archive.destination}`,
+    );
+    if (database.restoreCluster !== undefined) lines.push(`    restore Cluster ${database.restoreCluster} is rendered beside it`);
   }
   if (promotion !== undefined) {
     lines.push(`  DR promotion confirmed: OpenBao primary ${promotion.from} -> ${promotion.to}`);

@@ -39,6 +39,10 @@ export interface DatabaseSummary {
   readonly replicaRegion?: string;
   readonly topology: string;
   readonly promoted: boolean;
+  /** The one Cluster that archives WAL and takes base backups, and where; undefined when nothing is archived. */
+  readonly walArchive?: { readonly cluster: string; readonly region: string; readonly destination: string; readonly backupSchedule: string };
+  /** The restore Cluster rendered beside the pair, if any. */
+  readonly restoreCluster?: string;
 }
 
 export interface SovereignOutput {
@@ -113,6 +117,10 @@ export function synthesizeSovereign(source: SovereignConfig | IConstruct): Sover
         ...(pair.replicaRegionName !== undefined ? { replicaRegion: pair.replicaRegionName } : {}),
         topology: pair.topology,
         promoted: pair.promoted,
+        ...(pair.walArchiverClusterName !== undefined
+          ? { walArchive: { cluster: pair.walArchiverClusterName, region: pair.walArchiveRegionName!, destination: `${pair.walArchiveDestination!}${pair.walArchiverClusterName}/`, backupSchedule: pair.backupSchedule } }
+          : {}),
+        ...(pair.recoveryCluster !== undefined ? { restoreCluster: pair.recoveryCluster.name } : {}),
       })),
     regions,
     warnings: [...sovereigns.flatMap((s) => s.config.warnings), ...all.filter((c): c is OpenBaoRegion => c instanceof OpenBaoRegion).flatMap((r) => r.warnings)],

@@ -33,6 +33,7 @@ const FIXES: Record<Violation['rule'], string> = {
   openbao: 'Change the OpenBao server pod or its config as the message says; it would not boot, or not stay healthy, as rendered.',
   tenancy: 'Scope the store, role or policy to exactly one tenant: its namespaces, its own identity and its own key prefix.',
   'global-service': 'Select the backends of the ClusterMesh-global Service with an ingress NetworkPolicy or CiliumNetworkPolicy that admits only their clients.',
+  backup: 'Render the ObjectStore (with its credentials Secret reference) that the Cluster or backup names, in the same namespace and cluster.',
 };
 
 /**

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { KUSTOMIZATION_FILE } from '../output/region-files';
+import { checkBackups } from './backup-rules';
 import { checkCelRules } from './cel-rules';
 import { checkGlobalServices } from './global-service-rules';
 import { checkOpenBao } from './openbao-rules';
@@ -22,7 +23,8 @@ export interface ValidationResult {
  * Checks rendered manifests the way a production cluster would judge them: strict schema (core kinds and
  * vendored CRDs, with their CEL rules), Pod Security `restricted` for every pod template, no secret data, no duplicate
  * objects, the OpenBao server behaviours a schema cannot see (self-init, audit, probes, `$TMPDIR`, certificate reload), and
- * no ClusterMesh-global Service whose backends no network policy selects.
+ * no ClusterMesh-global Service whose backends no network policy selects, and no backup reference (Cluster -> Barman
+ * Cloud ObjectStore, ScheduledBackup -> archiving Cluster, ObjectStore -> credentials Secret) that points at nothing.
  */
 export class ManifestValidator {
   /** A validator over `schemas`: by default the ones that ship with the package. */
@@ -34,7 +36,7 @@ export class ManifestValidator {
    */
   public validateObjects(objects: readonly unknown[], file?: string): Violation[] {
     const entries = objects.map((object) => ({ object }));
-    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries)];
+    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries), ...checkBackups(entries)];
     return file === undefined ? violations : violations.map((v) => ({ ...v, file }));
   }
 
@@ -74,7 +76,7 @@ export class ManifestValidator {
         perFolder.set(folder, [...(perFolder.get(folder) ?? []), { object, file: name }]);
       }
     }
-    for (const entries of perFolder.values()) violations.push(...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries));
+    for (const entries of perFolder.values()) violations.push(...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries), ...checkBackups(entries));
     return { files: files.length, objects, violations };
   }
 

@@ -8,7 +8,7 @@ export interface Violation {
   readonly path: string;
   readonly message: string;
   /** Which check found it. */
-  readonly rule: 'schema' | 'cel' | 'pod-security' | 'secret-data' | 'duplicate' | 'openbao' | 'tenancy' | 'global-service';
+  readonly rule: 'schema' | 'cel' | 'pod-security' | 'secret-data' | 'duplicate' | 'openbao' | 'tenancy' | 'global-service' | 'backup';
 }
 
 export function formatViolation(v: Violation): string {

@@ -178,6 +178,8 @@ describe('CnpgHotStandbyPair: shapes', () => {
         sslKey: { name: 'mydb-replication', key: 'tls.key' },
         sslCert: { name: 'mydb-replication', key: 'tls.crt' },
         sslRootCert: { name: 'mydb-ca', key: 'ca.crt' },
+        // Both regions have an object store: the replica also reads the primary's WAL archive (hybrid source).
+        plugin: { name: 'barman-cloud.cloudnative-pg.io', parameters: { barmanObjectName: 'mydb-store', serverName: 'mydb' } },
       },
     ]);
     expect(replica.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions[0].values).toEqual([HEL]);
@@ -190,7 +192,7 @@ describe('CnpgHotStandbyPair: shapes', () => {
     for (const key of ['instances', 'imageName', 'storage', 'resources', 'postgresql']) {
       expect(replica[key]).toEqual(primary[key]);
     }
-    expect(primary.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17');
+    expect(primary.imageName).toBe('ghcr.io/cloudnative-pg/postgresql:17.10-system-trixie');
     expect(primary.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' } });
   });
 
@@ -284,17 +286,20 @@ describe('CnpgHotStandbyPair: shapes', () => {
 });
 
 describe('CnpgHotStandbyPair: snapshots', () => {
-  const scenario = (database: Record<string, unknown>, enabled = true) =>
-    synthesizeSovereign(resolveSovereignConfig(twoRegions({ hotStandby: { enabled, replicaRegion: HEL }, databases: [{ ...MYDB, ...database } as any] })));
+  const scenario = (database: Record<string, unknown>, enabled = true, extra: Partial<SovereignConfigInput> = {}) =>
+    synthesizeSovereign(resolveSovereignConfig(twoRegions({ hotStandby: { enabled, replicaRegion: HEL }, databases: [{ ...MYDB, ...database } as any], ...extra })));
 
+  // Every region of twoRegions() has an object store, so these are also the default durability output.
   test.each([
-    ['single-cluster', {}, false],
-    ['pair', {}, true],
-    ['promoted pair', { promoted: true }, true],
-    ['distributed pair', { topology: 'distributed' }, true],
-    ['mesh disabled', { mesh: { enabled: false, externalHost: 'mydb.fsn.example.net' } }, true],
-  ])('%s', (_, database, enabled) => {
-    const output = scenario(database, enabled as boolean);
+    ['single-cluster', {}, false, {}],
+    ['pair', {}, true, {}],
+    ['promoted pair', { promoted: true }, true, {}],
+    ['distributed pair', { topology: 'distributed' }, true, {}],
+    ['mesh disabled', { mesh: { enabled: false, externalHost: 'mydb.fsn.example.net' } }, true, {}],
+    ['pair with a point-in-time restore', { restore: { targetTime: '2026-11-24T10:14:00Z' } }, true, {}],
+    ['pair without object stores', {}, true, { regions: [{ name: FSN, clusterName: 'fsn' }, { name: HEL }] }],
+  ])('%s', (_, database, enabled, extra) => {
+    const output = scenario(database, enabled as boolean, extra);
     expectValidSovereign(output);
     expect(output.regions.map((r) => ({ region: r.region, objects: r.objects.filter((o) => o.metadata.namespace === MYDB.namespace) }))).toMatchSnapshot();
   });

@@ -189,7 +189,8 @@ describe('DatabaseNetworkPolicy in CnpgHotStandbyPair', () => {
     const byRegion = policies(twoRegions({ databases: [MYDB] }));
     const [primary] = byRegion.get(FSN)!;
     expect(byRegion.get(HEL)).toEqual([]);
-    expect(rules(primary)).toHaveLength(3);
+    // Clients, the operator, its own instances, and Prometheus on 9187 (the Cluster has a PodMonitor).
+    expect(rules(primary)).toHaveLength(4);
     expect(JSON.stringify(primary.spec.ingress)).not.toContain('mydb-replica');
   });
 

@@ -46,7 +46,7 @@ describe('prop validation', () => {
     const c = chart();
     expect(() => new CnpgHotStandbyPair(c, 'p', { name: 'db', namespace: 'apps', primaryRegion: c, imageName: 'Postgres:16', postgresMajor: 12, storageClass: 'Fast_SSD' })).toThrow(
       [
-        '  - imageName: "Postgres:16" is not an image reference such as "ghcr.io/cloudnative-pg/postgresql:16.6"',
+        '  - imageName: "Postgres:16" is not an image reference such as "ghcr.io/cloudnative-pg/postgresql:16.14-system-trixie"',
         '  - postgresMajor: must be a supported PostgreSQL major, 13 or newer (got 12)',
         '  - storageClass: "Fast_SSD" is not a StorageClass name',
       ].join('\n'),

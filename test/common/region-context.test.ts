@@ -24,8 +24,8 @@ describe('RegionContext', () => {
     new CnpgHotStandbyPair(chart, 'orders', { name: 'orders-db', namespace: 'orders', primaryRegion: chart });
     // THEN the chart holds the restricted namespace, the Cluster pinned to the context's region and its ingress policy
     const objects = Testing.synth(chart);
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Cluster/orders-db', 'CiliumNetworkPolicy/orders-db-ingress', 'Namespace/orders']);
-    expect(objects[2].metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Cluster/orders-db', 'CiliumNetworkPolicy/orders-db-ingress', 'PodMonitor/orders-db', 'Namespace/orders']);
+    expect(objects[3].metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted' });
     expect(objects[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toEqual([
       { matchExpressions: [{ key: 'openova.io/region', operator: 'In', values: [FSN] }] },
     ]);
@@ -44,6 +44,9 @@ describe('RegionContext', () => {
       'CiliumNetworkPolicy/orders-db-replica-ingress',
       'Cluster/orders-db-replica',
       'Namespace/orders',
+      // No object stores were given: nothing is archived, but the replica's PodMonitor and lag alerts are rendered.
+      'PodMonitor/orders-db-replica',
+      'PrometheusRule/orders-db-replica-durability',
       'Service/orders-db-mesh',
     ]);
     expectValidManifests(Testing.synth(fsn));
@@ -57,7 +60,7 @@ describe('RegionContext', () => {
       name: 'creds', namespace: 'apps', secretName: 'creds', data: [{ secretKey: 'password', remoteKey: 'sovereign/acme/apps/creds' }],
     });
     new CnpgHotStandbyPair(chart, 'db', { name: 'db', namespace: 'apps', primaryRegion: chart });
-    expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['PushSecret', 'Cluster', 'CiliumNetworkPolicy']);
+    expect(Testing.synth(chart).map((o) => o.kind)).toEqual(['PushSecret', 'Cluster', 'CiliumNetworkPolicy', 'PodMonitor']);
   });
 
   test('an OpenBaoRegion in a plain primary chart admits the peer clusters it is told about', () => {

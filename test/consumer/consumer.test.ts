@@ -83,7 +83,7 @@ describe('a consumer cdk8s app using the packed tarball', () => {
     const output = run('npx', ['cdk8s', 'synth', '--no-check-upgrade'], app);
     expect(output).toContain('Validations ended succesfully');
     expect(readdirSync(join(app, 'dist'))).toContain('orders.k8s.yaml');
-    expect(run('npx', ['sovereign', 'validate', 'dist'], app)).toContain('4 objects in 1 files checked against the shipped schemas: 0 violation(s)');
+    expect(run('npx', ['sovereign', 'validate', 'dist'], app)).toContain('5 objects in 1 files checked against the shipped schemas: 0 violation(s)');
   }, 300_000);
 
   test('the app\'s jest snapshot tests run with the template\'s ts-jest config', () => {
