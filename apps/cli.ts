@@ -8,6 +8,7 @@ import { tenancyMarkdown } from '../lib/secrets/tenancy';
 import { Sovereign } from '../lib/sovereign/sovereign';
 import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
 import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
+import type { SovereignOutput } from '../lib/sovereign/synthesize';
 import { formatViolation } from '../lib/validate/violation';
 
 /** The version of the nearest sovereign-cdk8s package.json above this file: apps/ under tsx, build/apps/ once built. */
@@ -36,11 +37,20 @@ program
   .requiredOption('-o, --out <dir>', 'output folder; replaced as a whole, atomically')
   .option('--strict', 'turn degenerate hot-standby inputs into errors', false)
   .option('--promote <region>', 'confirm a DR promotion: name the new OpenBao primary (or set SOVEREIGN_PROMOTE)')
-  .action((options: { config: string; out: string; strict: boolean; promote?: string }) => {
+  .option('--validate', 'check the objects in memory with the manifest validator first; write nothing on a violation', false)
+  .action(async (options: { config: string; out: string; strict: boolean; promote?: string; validate: boolean }) => {
     const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
     const promote = options.promote ?? (process.env.SOVEREIGN_PROMOTE?.trim() || undefined);
-    const result = synthSovereignToFolder(config, options.out, { promote });
+    let validate: ((output: SovereignOutput) => string[]) | undefined;
+    if (options.validate) {
+      // The objects are checked as synthesized, per region cluster: nothing is written and read back.
+      const { ManifestValidator } = await import('../lib/validate/manifest-validator');
+      const validator = new ManifestValidator();
+      validate = (output) => output.regions.flatMap((r) => validator.validateObjects(r.objects).map((v) => `${r.region}: ${formatViolation(v)}`));
+    }
+    const result = synthSovereignToFolder(config, options.out, { promote, validate });
     console.log(formatSummary(result, options.out));
+    if (options.validate) console.log(`  validated: ${result.output.regions.reduce((n, r) => n + r.objects.length, 0)} objects, 0 violations`);
   });
 
 program

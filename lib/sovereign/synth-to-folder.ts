@@ -10,6 +10,11 @@ import { type SovereignOutput, synthesizeSovereign } from './synthesize';
 export interface SynthToFolderOptions {
   /** Confirms a DR promotion: must name the new OpenBao primary (`--promote` / `SOVEREIGN_PROMOTE`). */
   readonly promote?: string;
+  /**
+   * Checks the synthesized objects in memory before anything is written (`synth --validate` passes the manifest
+   * validator); any problem it returns fails the run and leaves the folder as it was. @default - no check
+   */
+  readonly validate?: (output: SovereignOutput) => readonly string[];
 }
 
 /** What a confirmed promotion changed, file by file, per region. */
@@ -33,6 +38,10 @@ export function synthSovereignToFolder(source: SovereignConfig | IConstruct, out
   const output = synthesizeSovereign(source);
   const previous = readState(outDir);
   const promotion = checkPromotion({ previous, sovereign: output.sovereign, primaryRegion: output.primaryRegion, confirmation: options.promote });
+  const problems = options.validate?.(output) ?? [];
+  if (problems.length > 0) {
+    throw new Error(`the synthesized Sovereign ${output.sovereign} fails validation; nothing was written:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  }
   const files = renderRegionFiles(output);
   const state: SovereignState = { sovereign: output.sovereign, primaryRegion: output.primaryRegion };
   files.set(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);

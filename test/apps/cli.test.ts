@@ -57,6 +57,14 @@ describe('sovereign CLI', () => {
     expect(result.stdout).toContain('| cnpg.t-acme | t-acme | `sovereign/omantel/cnpg/t-acme/` | hz-hel-rtz-prod | read | `bao-local-cnpg.t-acme` | `eso-read-cnpg.t-acme` |');
   });
 
+  test('synth --validate checks the objects in memory before writing, and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sovereign-validated-'));
+    const result = run('cli.ts', ['synth', '--config', OMANTEL_YAML, '--out', join(dir, 'out'), '--validate']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/ {2}validated: \d+ objects, 0 violations\n$/);
+  });
+
   test('synth output passes validate', () => {
     run('cli.ts', ['synth', '--config', OMANTEL_YAML, '--out', out]);
     const result = run('cli.ts', ['validate', out]);
