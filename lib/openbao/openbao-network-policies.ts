@@ -25,6 +25,10 @@ export interface OpenBaoNetworkPoliciesProps {
    * runs beside the server) or the nativePerformance Job's pods.
    */
   readonly replicationPullers: 'servers' | 'replicator-jobs';
+  /** This region's ClusterMesh cluster name, to pin local callers to; undefined when the region has no mesh peers. */
+  readonly localCluster?: string;
+  /** Pod labels of further callers in the OpenBao namespace admitted to the API (e.g. the snapshot backup Job). @default - none */
+  readonly extraLocalCallers?: readonly Record<string, string>[];
 }
 
 const API = 8200;
@@ -48,23 +52,28 @@ export class OpenBaoNetworkPolicies extends Construct {
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
 
-    const metricsPeer = props.metricsNamespace === undefined ? [] : [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.metricsNamespace } } }];
-    new k8s.KubeNetworkPolicy(this, 'ServerIngress', {
+    // A CiliumNetworkPolicy rather than a NetworkPolicy: on Cilium 1.18 and older a label selector matches endpoints of
+    // every mesh cluster (docs.cilium.io network/clustermesh/policy, policy-default-local-cluster), so each local
+    // peer is pinned to this region's cluster when the region has mesh peers.
+    const local: Record<string, string> = props.localCluster === undefined ? {} : { [CILIUM_CLUSTER_LABEL]: props.localCluster };
+    const ingressPorts = (...ports: number[]) => [{ ports: ports.map((port) => ({ port: String(port), protocol: CiliumNetworkPolicySpecIngressToPortsPortsProtocol.TCP })) }];
+    const metricsPeer = props.metricsNamespace === undefined ? [] : [{ matchLabels: { [CILIUM_NAMESPACE_LABEL]: props.metricsNamespace, ...local } }];
+    new CiliumNetworkPolicy(this, 'ServerIngress', {
       metadata: meta('openbao-server-ingress'),
       spec: {
-        podSelector: { matchLabels: serverLabels },
-        policyTypes: ['Ingress'],
+        endpointSelector: { matchLabels: serverLabels },
         ingress: [
           {
-            from: [
-              { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ESO_WORKLOAD.namespace } }, podSelector: { matchLabels: { ...ESO_POD_LABELS } } },
-              { podSelector: { matchLabels: { ...REPLICATOR_POD_LABELS } } },
+            fromEndpoints: [
+              { matchLabels: { ...ESO_POD_LABELS, [CILIUM_NAMESPACE_LABEL]: ESO_WORKLOAD.namespace, ...local } },
+              { matchLabels: { ...REPLICATOR_POD_LABELS, [CILIUM_NAMESPACE_LABEL]: namespace, ...local } },
+              ...(props.extraLocalCallers ?? []).map((callerLabels) => ({ matchLabels: { ...callerLabels, [CILIUM_NAMESPACE_LABEL]: namespace, ...local } })),
               ...metricsPeer,
             ],
-            ports: tcp(API),
+            toPorts: ingressPorts(API),
           },
           // retry_join reaches the leader's API; Raft and request forwarding use the cluster port.
-          { from: [{ podSelector: { matchLabels: serverLabels } }], ports: tcp(API, CLUSTER) },
+          { fromEndpoints: [{ matchLabels: { ...serverLabels, [CILIUM_NAMESPACE_LABEL]: namespace, ...local } }], toPorts: ingressPorts(API, CLUSTER) },
         ],
       },
     });

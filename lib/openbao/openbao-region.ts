@@ -7,7 +7,7 @@ import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports
 import { globalServiceAnnotations } from '../mesh/cluster-mesh';
 import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { CertificateRequestPolicy, CertificateRequestPolicySpecAllowedUsages, CertificateRequestPolicySpecConstraintsPrivateKeyAlgorithm } from '../../imports/certificaterequestpolicies-policy.cert-manager.io';
-import { type WorkloadRef, REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, SNAPSHOT_BACKUP, spiffeId } from '../secrets/spiffe';
+import { type WorkloadRef, REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR_WORKLOAD, SNAPSHOT_BACKUP, SNAPSHOT_BACKUP_POD_LABELS, spiffeId } from '../secrets/spiffe';
 import { type IssuerRef, issuerRefProblems, RegionContext, RegionRole } from '../common/region-context';
 import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, replicationPolicies, snapshotBackupPolicy } from './acl-policy';
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
@@ -504,6 +504,8 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       remoteClusters: this.role === RegionRole.PRIMARY ? region.peerClusterNames : [],
       metricsNamespace,
       replicationPullers: props.nativeReplication ? 'replicator-jobs' : 'servers',
+      localCluster: region.peerClusterNames.length > 0 ? region.clusterName : undefined,
+      extraLocalCallers: [{ ...SNAPSHOT_BACKUP_POD_LABELS }],
     });
 
     if (props.serviceMonitor) {

@@ -8,7 +8,7 @@ import { RegionContext, RegionRole } from '../common/region-context';
 import { SNAPSHOT_BACKUP, SNAPSHOT_BACKUP_POD_LABELS } from '../secrets/spiffe';
 import { WorkloadIdentity } from '../secrets/workload-identity';
 import { CERT_ROLES } from './acl-policy';
-import { type OpenBaoRegion, SERVER_LABELS } from './openbao-region';
+import type { OpenBaoRegion } from './openbao-region';
 import { formatDuration, longestGapSeconds } from './replication-mechanism';
 import { SNAPSHOT_SAVE_SCRIPT, SNAPSHOT_UPLOAD_SCRIPT } from './snapshot-backup-scripts';
 
@@ -288,14 +288,8 @@ export class OpenBaoSnapshotBackup extends Construct {
 
     // The namespace denies everything by default (OpenBaoNetworkPolicies); its egress policy already lets every pod
     // reach DNS and the servers' API. What the backup adds: the servers admit it, and it may reach the object store.
-    new k8s.KubeNetworkPolicy(this, 'ServerIngress', {
-      metadata: meta('openbao-snapshot-backup-to-server'),
-      spec: {
-        podSelector: { matchLabels: { ...SERVER_LABELS } },
-        policyTypes: ['Ingress'],
-        ingress: [{ from: [{ podSelector: { matchLabels: { ...SNAPSHOT_BACKUP_POD_LABELS } } }], ports: [{ port: k8s.IntOrString.fromNumber(8200), protocol: 'TCP' }] }],
-      },
-    });
+    // The servers admit this Job on 8200 through OpenBaoRegion's own ingress policy (openbao-server-ingress), pinned to
+    // the local cluster like every local caller.
     const endpoint = new URL(store.endpoint);
     const port = endpoint.port === '' ? '443' : endpoint.port;
     const tcp = CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP;

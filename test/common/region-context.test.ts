@@ -68,7 +68,7 @@ describe('RegionContext', () => {
     const region = new OpenBaoRegion(chart, 'openbao', { seal: OpenBaoSeal.staticKey({ keyId: '1', secretName: 'openbao-seal' }) });
     expect(region.role).toBe(RegionRole.PRIMARY);
     const objects = Testing.synth(chart);
-    const remote = objects.find((o) => o.kind === 'CiliumNetworkPolicy' && JSON.stringify(o).includes('io.cilium.k8s.policy.cluster'));
+    const remote = objects.find((o) => o.kind === 'CiliumNetworkPolicy' && o.metadata.name === 'openbao-primary-remote-callers');
     expect(remote?.spec.ingress[0].fromEndpoints.map((e: any) => e.matchExpressions)).toEqual([
       [{ key: 'io.cilium.k8s.policy.cluster', operator: 'In', values: ['hel'] }],
       [{ key: 'io.cilium.k8s.policy.cluster', operator: 'In', values: ['hel'] }],

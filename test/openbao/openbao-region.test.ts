@@ -342,18 +342,22 @@ describe('OpenBaoRegion', () => {
   });
 
   describe('network policy', () => {
-    test('default deny, API from ESO and the replicator, cluster port only between servers', () => {
+    test('default deny, API from ESO, the replicator and the backup Job, cluster port only between servers, all pinned to the local cluster', () => {
       expect(find(primary, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
-      const ingress = find(primary, 'NetworkPolicy', 'openbao-server-ingress').spec.ingress;
-      expect(ingress[0].ports).toEqual([{ port: 8200, protocol: 'TCP' }]);
-      expect(ingress[0].from).toEqual([
-        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'external-secrets-system' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'external-secrets' } } },
-        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'openbao-replicator' } } },
+      // Cilium <= 1.18 matches label selectors in every mesh cluster: each local peer names this region's cluster.
+      const pin = { 'io.cilium.k8s.policy.cluster': 'fsn' };
+      const ingress = find(primary, 'CiliumNetworkPolicy', 'openbao-server-ingress').spec.ingress;
+      expect(ingress[0].toPorts).toEqual([{ ports: [{ port: '8200', protocol: 'TCP' }] }]);
+      expect(ingress[0].fromEndpoints).toEqual([
+        { matchLabels: { 'app.kubernetes.io/name': 'external-secrets', 'k8s:io.kubernetes.pod.namespace': 'external-secrets-system', ...pin } },
+        { matchLabels: { 'app.kubernetes.io/name': 'openbao-replicator', 'k8s:io.kubernetes.pod.namespace': 'openbao', ...pin } },
+        { matchLabels: { 'app.kubernetes.io/name': 'openbao-snapshot-backup', 'k8s:io.kubernetes.pod.namespace': 'openbao', ...pin } },
       ]);
       expect(ingress[1]).toEqual({
-        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' } } }],
-        ports: [{ port: 8200, protocol: 'TCP' }, { port: 8201, protocol: 'TCP' }],
+        fromEndpoints: [{ matchLabels: { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server', 'k8s:io.kubernetes.pod.namespace': 'openbao', ...pin } }],
+        toPorts: [{ ports: [{ port: '8200', protocol: 'TCP' }, { port: '8201', protocol: 'TCP' }] }],
       });
+      expect(primary.filter((o) => o.kind === 'NetworkPolicy').map((o) => o.metadata.name).sort()).toEqual(['default-deny', 'openbao-egress']);
     });
 
     test('egress to DNS and, through Cilium, the Kubernetes API', () => {
@@ -391,7 +395,7 @@ describe('OpenBaoRegion', () => {
       const sts = find(objects, 'StatefulSet', 'openbao');
       expect(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name)).toEqual(['data', 'audit']);
       expect(sts.spec.template.spec.containers[0].image).toBe(image);
-      expect(find(objects, 'NetworkPolicy', 'openbao-server-ingress').spec.ingress[0].from).toContainEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } });
+      expect(find(objects, 'CiliumNetworkPolicy', 'openbao-server-ingress').spec.ingress[0].fromEndpoints).toContainEqual({ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'monitoring', 'io.cilium.k8s.policy.cluster': 'fsn' } });
     });
 
     test('one replica is allowed with a warning, and gets no PDB', () => {

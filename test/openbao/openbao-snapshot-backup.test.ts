@@ -44,7 +44,6 @@ describe('OpenBaoSnapshotBackup in a Sovereign', () => {
       'Certificate/openbao-snapshot-backup-svid',
       'CiliumNetworkPolicy/openbao-snapshot-backup-object-store',
       'CronJob/openbao-snapshot-backup',
-      'NetworkPolicy/openbao-snapshot-backup-to-server',
       'PrometheusRule/openbao-snapshot-backup',
       'ServiceAccount/openbao-snapshot-backup',
     ]);
@@ -106,10 +105,10 @@ describe('OpenBaoSnapshotBackup in a Sovereign', () => {
   });
 
   test('network: the servers admit the job on 8200; the job may reach DNS (through the DNS proxy) and the object store only', () => {
-    expect(find(primary, 'NetworkPolicy', 'openbao-snapshot-backup-to-server').spec).toEqual({
-      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'openbao', 'app.kubernetes.io/instance': 'openbao', component: 'server' } },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: BACKUP_LABEL } }], ports: [{ port: 8200, protocol: 'TCP' }] }],
+    // The servers' own ingress policy admits the job on 8200, from this namespace and this cluster only.
+    expect(find(primary, 'CiliumNetworkPolicy', 'openbao-server-ingress').spec.ingress[0]).toMatchObject({
+      fromEndpoints: expect.arrayContaining([{ matchLabels: { ...BACKUP_LABEL, 'k8s:io.kubernetes.pod.namespace': 'openbao', 'io.cilium.k8s.policy.cluster': 'fsn' } }]),
+      toPorts: [{ ports: [{ port: '8200', protocol: 'TCP' }] }],
     });
     const egress = find(primary, 'CiliumNetworkPolicy', 'openbao-snapshot-backup-object-store').spec;
     expect(egress.endpointSelector).toEqual({ matchLabels: BACKUP_LABEL });
@@ -246,7 +245,7 @@ describe('OpenBaoSnapshotBackup composed by hand', () => {
     const made = new OpenBaoSnapshotBackup(primary, 'backup', { openbao: primaryBao, objectStore: STORE });
     expect(made.destination).toBe(`s3://acme-backups/acme/openbao/${FSN}/`);
     const objects = app.charts.find((c) => c === primary)!.toJson();
-    expect(backupObjects(objects).length).toBe(6);
+    expect(backupObjects(objects).length).toBe(5);
     expectValidManifests(objects);
   });
 
