@@ -163,9 +163,17 @@ export function policyPathMatches(glob: string, path: string): boolean {
   return new RegExp(pattern).test(path);
 }
 
+// Compiled once per glob: the tenancy rule compares every pair of roles.
+const sanGlobs = new Map<string, RegExp>();
+
 /** A cert role's `allowed_uri_sans` entry against a URI: `*` matches any run of characters (go-glob, as path_login.go uses). */
 export function sanGlobMatches(glob: string, value: string): boolean {
-  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(value);
+  let pattern = sanGlobs.get(glob);
+  if (pattern === undefined) {
+    pattern = new RegExp(`^${glob.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+    sanGlobs.set(glob, pattern);
+  }
+  return pattern.test(value);
 }
 
 /** Every capability `namespace` holds on the kv-v2 `path` (e.g. `secret/data/sovereign/x/y`) through this cluster's stores. */
