@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { type KubeObject, synthesizeSovereign } from '../../lib/sovereign/synthesize';
 import { FSN, HEL, twoRegions } from '../helpers/configs';
+import { promtool, rulesFolder } from '../helpers/promtool';
 import { expectValidSovereign } from '../helpers/manifests';
 
 // Every database PrometheusRule, unit-tested with Prometheus' own promtool (Debian package `prometheus`), the way the
@@ -21,19 +19,6 @@ function durabilityRules(): Map<string, KubeObject> {
   expectValidSovereign(output);
   const rules = output.regions.flatMap((r) => r.objects.filter((o) => o.kind === 'PrometheusRule' && o.metadata.namespace === NS).map((o) => [`${r.region}/${o.metadata.name}`, o] as const));
   return new Map(rules);
-}
-
-function rulesFolder(rule: KubeObject): string {
-  const dir = mkdtempSync(join(tmpdir(), 'promtool-db-'));
-  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: (rule as any).spec.groups }));
-  return dir;
-}
-
-function promtool(rule: KubeObject, tests: unknown[]): { status: number | null; output: string } {
-  const dir = rulesFolder(rule);
-  writeFileSync(join(dir, 'tests.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
-  const result = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 function expectPasses(rule: KubeObject, tests: unknown[]): void {

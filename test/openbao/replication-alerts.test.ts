@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { type KubeObject, synthesizeSovereign } from '../../lib/sovereign/synthesize';
 import { FSN, HEL, twoRegions } from '../helpers/configs';
+import { promtool, rulesFolder } from '../helpers/promtool';
 
 // Every PrometheusRule the library renders, unit-tested with Prometheus' own promtool (Debian package `prometheus`).
 // The verifier CronJob succeeds only while the replica serves a recent heartbeat, i.e. after a verified restore.
@@ -13,21 +11,6 @@ const SERIES = 'kube_cronjob_status_last_successful_time{namespace="openbao",cro
 
 function ruleObjects(input = twoRegions(), name = 'openbao-replication'): KubeObject[] {
   return synthesizeSovereign(resolveSovereignConfig(input)).regions.flatMap((r) => r.objects).filter((o) => o.kind === 'PrometheusRule' && o.metadata.name === name);
-}
-
-/** A temporary folder holding the rule's groups as a Prometheus rules file, `rules.yaml`. */
-function rulesFolder(rule: KubeObject): string {
-  const dir = mkdtempSync(join(tmpdir(), 'promtool-'));
-  writeFileSync(join(dir, 'rules.yaml'), stringify({ groups: (rule as any).spec.groups }));
-  return dir;
-}
-
-/** Runs `promtool test rules` on the rendered groups with the given test cases; returns its output on failure. */
-function promtool(rule: KubeObject, tests: unknown[]): { status: number | null; output: string } {
-  const dir = rulesFolder(rule);
-  writeFileSync(join(dir, 'tests.yaml'), stringify({ rule_files: ['rules.yaml'], evaluation_interval: '1m', tests }));
-  const result = spawnSync('promtool', ['test', 'rules', 'tests.yaml'], { cwd: dir, encoding: 'utf8' });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
 describe('replication alerting rules (promtool test rules)', () => {
