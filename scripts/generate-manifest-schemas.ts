@@ -3,8 +3,7 @@
 // `npm run check:generated` fails while the committed files are stale.
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { validatorDir } from '../lib/validate/ajv-setup';
-import { MANIFEST_SCHEMA_DIR } from '../lib/validate/shipped-schemas';
+import { MANIFEST_SCHEMA_DIR, validatorDir } from '../lib/validate/shipped-schemas';
 import { buildManifestSchemas, sourceCrdDirectory } from './manifest-schemas';
 import { buildManifestValidators } from './manifest-validators';
 

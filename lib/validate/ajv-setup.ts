@@ -1,16 +1,11 @@
 import { join } from 'node:path';
 import Ajv, { _ } from 'ajv';
-import { shippedSchemaDir } from './shipped-schemas';
+import { validatorDir } from './shipped-schemas';
 
 /** The ajv extensions in `schema/validators/runtime.js`, shared by the precompiled validators and {@link createAjv}. */
 interface ValidatorRuntime {
   readonly goRegExp: ((pattern: string, flags: string) => RegExp) & { readonly code: string };
   readonly formats: Record<string, never>;
-}
-
-/** Folder of the validators precompiled from the shipped schemas, beside `schema/manifests/`. */
-export function validatorDir(schemaDir = shippedSchemaDir()): string {
-  return join(schemaDir, '..', 'validators');
 }
 
 /**

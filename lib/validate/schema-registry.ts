@@ -2,9 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-import { createAjv, validatorDir } from './ajv-setup';
 import { readCrdVersions } from './crd-files';
-import { DEFINITIONS_FILE, INDEX_FILE, kindKey, type ManifestSchemaIndex, shippedSchemaDir } from './shipped-schemas';
+import { DEFINITIONS_FILE, INDEX_FILE, kindKey, type ManifestSchemaIndex, shippedSchemaDir, validatorDir } from './shipped-schemas';
 import { type JsonSchema, stricten } from './stricten';
 
 export const K8S_SCHEMA_ID = 'kubernetes-definitions';
@@ -110,6 +109,7 @@ export class SchemaRegistry {
   // Only CRDs given at run time are compiled here; ajv and the Kubernetes definitions load on that first use.
   private ajv(): Ajv {
     if (this.ajvInstance === undefined) {
+      const { createAjv } = require('./ajv-setup') as typeof import('./ajv-setup');
       this.ajvInstance = createAjv();
       this.ajvInstance.addSchema({ ...this.definitions(), $id: K8S_SCHEMA_ID });
     }

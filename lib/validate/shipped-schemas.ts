@@ -45,3 +45,8 @@ export function shippedSchemaDir(): string {
   }
   return found;
 }
+
+/** Folder of the validators precompiled from the shipped schemas, beside `schema/manifests/`. */
+export function validatorDir(schemaDir = shippedSchemaDir()): string {
+  return join(schemaDir, '..', 'validators');
+}
