@@ -1,4 +1,4 @@
-import { CronExpressionParser } from 'cron-parser';
+import { dailyGapSeconds, parseCron, walkedGapSeconds } from '../common/cron-gap';
 
 /**
  * Daily at midnight (UTC in CNPG's operator image), the example of `docs/src/backup.md` at cloudnative-pg v1.30.0.
@@ -22,29 +22,30 @@ export function backupScheduleProblem(schedule: string): string | undefined {
   if (!/^[0-9]{1,2}$/.test(fields[0]) || Number(fields[0]) > 59) {
     return `"${schedule}": the first (seconds) field must be a single number 0-59, e.g. "${DEFAULT_BACKUP_SCHEDULE}"`;
   }
+  // A daily schedule is read without cron-parser; its seconds field shifts every run alike, so the rest decides.
+  if (dailyGapSeconds(fields.slice(1).join(' ')) !== undefined) return undefined;
   try {
-    CronExpressionParser.parse(schedule, { currentDate: new Date('2026-01-05T00:00:00Z'), tz: 'UTC' });
+    parseCron(schedule);
   } catch (error) {
     return `"${schedule}" is not a valid cron expression: ${(error as Error).message}`;
   }
   return undefined;
 }
 
+const intervals = new Map<string, number>();
+
 /**
  * The longest gap between two scheduled base backups over four weeks (covers weekly schedules), in seconds. At most
- * 5000 runs are looked at: a schedule that frequent repeats within them.
+ * 5000 runs are looked at: a schedule that frequent repeats within them. Remembered per schedule: every pair of a
+ * Sovereign usually shares one.
  */
 export function backupIntervalSeconds(schedule: string): number {
-  const problem = backupScheduleProblem(schedule);
-  if (problem !== undefined) throw new Error(`backup schedule ${problem}`);
-  const runs = CronExpressionParser.parse(schedule, { currentDate: new Date('2026-01-05T00:00:00Z'), tz: 'UTC' });
-  const horizon = Date.parse('2026-02-02T00:00:00Z');
-  let previous = runs.next().getTime();
-  let longest = 0;
-  for (let run = 0; previous < horizon && run < 5000; run++) {
-    const next = runs.next().getTime();
-    longest = Math.max(longest, next - previous);
-    previous = next;
+  let interval = intervals.get(schedule);
+  if (interval === undefined) {
+    const problem = backupScheduleProblem(schedule);
+    if (problem !== undefined) throw new Error(`backup schedule ${problem}`);
+    interval = dailyGapSeconds(schedule.trim().split(/\s+/).slice(1).join(' ')) ?? walkedGapSeconds(schedule, { horizon: '2026-02-02T00:00:00Z', maxRuns: 5000 });
+    intervals.set(schedule, interval);
   }
-  return longest / 1000;
+  return interval;
 }

@@ -1,3 +1,4 @@
+import { dailyGapSeconds, walkedGapSeconds } from '../common/cron-gap';
 
 export enum ReplicationMechanismKind {
   RAFT_SNAPSHOT = 'raftSnapshot',
@@ -75,64 +76,13 @@ export function longestGapSeconds(schedule: string): number {
   if (schedule.trim().split(/\s+/).length !== 5) {
     throw new Error(`replication schedule "${schedule}" must be a five-field cron expression such as "*/5 * * * *"`);
   }
-  return dailyGapSeconds(schedule) ?? walkedGapSeconds(schedule);
-}
-
-/**
- * The common case without cron-parser (and the ~0.1 s it and luxon cost every synth): day of month, month and day of
- * week all `*`, minute and hour of numbers, ranges, steps and lists. Such a schedule repeats every day, so the
- * longest gap is the longest one between its runs in a day, the last and the next day's first included. Anything
- * else returns undefined and is walked by cron-parser; a test checks both agree on every form this reads.
- */
-export function dailyGapSeconds(schedule: string): number | undefined {
-  const [minute, hour, dayOfMonth, month, dayOfWeek] = schedule.trim().split(/\s+/);
-  if (dayOfMonth !== '*' || month !== '*' || dayOfWeek !== '*') return undefined;
-  const minutes = cronField(minute, 0, 59);
-  const hours = cronField(hour, 0, 23);
-  if (minutes === undefined || hours === undefined) return undefined;
-  const runs = hours.flatMap((h) => minutes.map((m) => h * 60 + m)).sort((a, b) => a - b);
-  let longest = runs[0] + 1440 - runs[runs.length - 1];
-  for (let i = 1; i < runs.length; i++) longest = Math.max(longest, runs[i] - runs[i - 1]);
-  return longest * 60;
-}
-
-// One cron field of numbers: `*`, `n`, `a-b`, each optionally `/step`, comma-separated; undefined for anything else.
-function cronField(field: string, min: number, max: number): number[] | undefined {
-  const values = new Set<number>();
-  for (const part of field.split(',')) {
-    const match = /^(\*|(\d+)(?:-(\d+))?)(?:\/(\d+))?$/.exec(part);
-    if (match === null) return undefined;
-    const start = match[1] === '*' ? min : Number(match[2]);
-    const end = match[1] === '*' ? max : match[3] !== undefined ? Number(match[3]) : match[4] !== undefined ? max : start;
-    const step = match[4] !== undefined ? Number(match[4]) : 1;
-    if (start < min || end > max || start > end || step < 1) return undefined;
-    for (let v = start; v <= end; v += step) {
-      // cron-parser refuses a value listed twice; leave such a field to it, so both refuse it alike.
-      if (values.has(v)) return undefined;
-      values.add(v);
-    }
-  }
-  return values.size === 0 ? undefined : [...values];
-}
-
-// Any other schedule: cron-parser's own evaluation, loaded only when needed.
-function walkedGapSeconds(schedule: string): number {
-  const { CronExpressionParser } = require('cron-parser') as typeof import('cron-parser');
-  let runs;
+  const daily = dailyGapSeconds(schedule);
+  if (daily !== undefined) return daily;
   try {
-    runs = CronExpressionParser.parse(schedule, { currentDate: new Date('2026-01-05T00:00:00Z'), tz: 'UTC' });
+    return walkedGapSeconds(schedule, { horizon: '2026-01-19T00:00:00Z' });
   } catch (error) {
     throw new Error(`replication schedule "${schedule}" is not a valid cron expression: ${(error as Error).message}`);
   }
-  const horizon = Date.parse('2026-01-19T00:00:00Z');
-  let previous = runs.next().getTime();
-  let longest = 0;
-  while (previous < horizon) {
-    const next = runs.next().getTime();
-    longest = Math.max(longest, next - previous);
-    previous = next;
-  }
-  return longest / 1000;
 }
 
 export function formatDuration(seconds: number): string {

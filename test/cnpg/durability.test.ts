@@ -1,6 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import { CnpgHotStandbyPair, type CnpgHotStandbyPairProps, PairTopology } from '../../lib/cnpg/cnpg-hot-standby-pair';
+import { backupIntervalSeconds, backupScheduleProblem } from '../../lib/cnpg/backup-schedule';
 import { CnpgRecoveryCluster } from '../../lib/cnpg/cnpg-recovery-cluster';
+import { parseCron } from '../../lib/common/cron-gap';
 import { PINNED_POSTGRES_IMAGES } from '../../lib/cnpg/postgres-image';
 import { RegionContext, RegionRole } from '../../lib/common/region-context';
 import type { SovereignConfigInput } from '../../lib/sovereign/config-types';
@@ -281,6 +283,29 @@ describe('database durability: pinned images', () => {
 });
 
 describe('database durability: configuration errors', () => {
+  test('the backup interval read without cron-parser agrees with its walk over four weeks', () => {
+    // GIVEN cron-parser's own walk, the reference the daily fast path replaces
+    const walked = (schedule: string) => {
+      const runs = parseCron(schedule);
+      let previous = runs.next().getTime();
+      let longest = 0;
+      for (let run = 0; previous < Date.parse('2026-02-02T00:00:00Z') && run < 5000; run++) {
+        const next = runs.next().getTime();
+        longest = Math.max(longest, next - previous);
+        previous = next;
+      }
+      return longest / 1000;
+    };
+    // THEN daily forms (fast path) and weekly or monthly ones (walked) give cron-parser's answer
+    for (const schedule of ['0 0 0 * * *', '30 15 2 * * *', '0 0 */6 * * *', '0 */30 * * * *', '0 0 1,13 * * *', '0 0 3 * * 0', '0 0 0 1 * *', '0 0 9-17 * * 1-5']) {
+      expect([schedule, backupIntervalSeconds(schedule)]).toEqual([schedule, walked(schedule)]);
+    }
+    expect(backupIntervalSeconds('0 0 3 * * 0')).toBe(7 * 86400);
+    // AND a bad schedule the fast path cannot read still fails as cron-parser does
+    expect(backupScheduleProblem('0 0 25 * * *')).toMatch(/is not a valid cron expression/);
+    expect(backupScheduleProblem('0 0 0 32 * *')).toMatch(/is not a valid cron expression/);
+  });
+
   test('fails when the backup schedule has five fields (CNPG would read the first as seconds)', () => {
     expect(() => resolveSovereignConfig(twoRegions({ databases: [{ ...MYDB, backup: { schedule: '0 2 * * *' } }] }))).toThrow(
       /databases\[0\]\.backup\.schedule: "0 2 \* \* \*" must be a six-field cron expression, seconds first/,
