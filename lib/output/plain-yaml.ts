@@ -1,30 +1,49 @@
-import { stringify } from 'yaml';
+import { Document, stringify } from 'yaml';
 
-// A narrow YAML emitter for the common shape of a rendered manifest: maps, sequences, integers, booleans, null and
-// strings that the `yaml` package writes plain. It writes exactly what `yaml` writes with the options below, about
-// ten times faster; for anything else (a string yaml would quote or write as a block, a float, a multi-line value) it
-// gives up on the whole value and the caller uses `yaml` itself. Whether a string is plain is asked of `yaml` once
-// per distinct string, so the quoting rules stay yaml's own. Tests compare both on every rendered object and on
-// fuzzed values.
+// A narrow YAML emitter for plain data, the shape of a rendered manifest: maps, sequences, integers, booleans, null
+// and strings. It writes exactly what `yaml` writes with the options below, about ten times faster; for anything else
+// (a float, -0, undefined, a key yaml would quote, a string ending in a line break) it gives up on the whole value and
+// the caller uses `yaml` itself. The quoting rules stay yaml's own: a string is written bare only when it is of the
+// form yaml's `plainString` writes bare in the core schema, and a one-line string is quoted as yaml's
+// `quotedString` quotes it where that needs no escape (yaml v2.9.1 `dist/stringify/stringifyString.js`); any other
+// string is written as yaml writes it at that very place, asked of yaml once per string, context and column. Tests
+// compare both on every rendered object and on fuzzed values.
 
 /** The options every manifest is written with: never fold long strings, never emit anchors. */
 export const YAML_OPTIONS = { lineWidth: 0, aliasDuplicateObjects: false } as const;
 
-const plainValues = new Map<string, boolean>();
-const plainKeys = new Map<string, boolean>();
-class NotPlain extends Error {}
+// Letters first (never a number, `.inf`, an indicator or a document marker), then no space, `#`, quote or flow
+// character, and no `:` at the end: yaml writes these bare unless the core schema would read them as a bool or null.
+const BARE = /^[A-Za-z][A-Za-z0-9_./:-]*$/;
+const CORE_SCHEMA_WORDS = new Set(['true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'null', 'Null', 'NULL']);
+const bare = (text: string) => BARE.test(text) && !text.endsWith(':') && !CORE_SCHEMA_WORDS.has(text);
 
-// A string is emitted plain by this writer only where yaml writes it plain both as a map value and as a sequence item.
-function isPlainValue(value: string): boolean {
-  let plain = plainValues.get(value);
-  if (plain === undefined) {
-    plain = !value.includes('\n') && stringify({ k: value }, YAML_OPTIONS) === `k: ${value}\n` && stringify([value], YAML_OPTIONS) === `- ${value}\n`;
-    plainValues.set(value, plain);
-  }
-  return plain;
+// yaml v2.9 `stringifyString`, for a one-line string in block context (never a key, never in a flow collection):
+// control characters force double quotes; `plainString` quotes what NOT_PLAIN matches, what starts like a document
+// marker (asked of yaml here) and what a core-schema tag other than str would read (those tags are yaml's own).
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+const OTHER_CORE_TAGS = new Document().schema.tags.flatMap((tag) => ('test' in tag && tag.default && tag.tag !== 'tag:yaml.org,2002:str' && tag.test !== undefined ? [tag.test] : []));
+
+// A one-line string as yaml writes it as a map value or sequence item at any column, or undefined when yaml is to be
+// asked. `quotedString` (singleQuote unset) picks single quotes only for a string with `"` and no `'`; a double-quoted
+// string is its JSON form, used as it is when it holds no escape.
+function oneLineText(value: string): string | undefined {
+  if (value.includes('\n') || CONTROL.test(value) || DOCUMENT_MARKER.test(value)) return undefined;
+  if (!NOT_PLAIN.test(value) && !OTHER_CORE_TAGS.some((test) => test.test(value))) return value;
+  const hasDouble = value.includes('"');
+  if (hasDouble && !value.includes("'")) return `'${value}'`;
+  const json = JSON.stringify(value);
+  return json.includes('\\') ? undefined : json;
 }
 
-function isPlainKey(key: string): boolean {
+class NotPlain extends Error {}
+
+// A key that is not of the bare form is written only where yaml writes it bare too.
+const plainKeys = new Map<string, boolean>();
+function plainKey(key: string): boolean {
+  if (bare(key)) return true;
   let plain = plainKeys.get(key);
   if (plain === undefined) {
     plain = !key.includes('\n') && stringify({ [key]: 1 }, YAML_OPTIONS) === `${key}: 1\n`;
@@ -33,17 +52,53 @@ function isPlainKey(key: string): boolean {
   return plain;
 }
 
-function scalar(value: unknown): string | undefined {
+// Other strings as yaml writes them at `column` as a map value (key at that column) or a sequence item ("- " there).
+const written = new Map<string, string>();
+function stringText(value: string, inSequence: boolean, column: number): string {
+  if (bare(value)) return value;
+  const oneLine = oneLineText(value);
+  if (oneLine !== undefined) return oneLine;
+  if (keepsFinalBreaks(value)) throw new NotPlain();
+  const key = `${inSequence ? '-' : ':'}${column}\0${value}`;
+  let text = written.get(key);
+  if (text === undefined) {
+    text = askYaml(value, inSequence, column);
+    written.set(key, text);
+  }
+  return text;
+}
+
+// yaml writes such a string as a block with "keep" chomping (`|+`), which changes what it writes after it (yaml v2
+// `blockString` and `stringifyDocument`); leave those to yaml.
+function keepsFinalBreaks(value: string): boolean {
+  let start = value.length;
+  while (start > 0 && (value[start - 1] === '\n' || value[start - 1] === '\t' || value[start - 1] === ' ')) start--;
+  const end = value.slice(start);
+  const lineBreak = end.indexOf('\n');
+  return lineBreak !== -1 && (value === end || lineBreak !== end.length - 1);
+}
+
+// Places `value` at that column by nesting it under single-key maps (each nests by two) and cuts yaml's rendering of it.
+function askYaml(value: string, inSequence: boolean, column: number): string {
+  const depth = column / 2;
+  let probe: unknown = inSequence ? [value] : { k: value };
+  for (let level = 0; level < depth; level++) probe = { p: probe };
+  const lines = stringify(probe, YAML_OPTIONS).split('\n');
+  const lead = `${' '.repeat(column)}${inSequence ? '- ' : 'k: '}`;
+  if (!Number.isInteger(depth) || lines.length < depth + 2 || !lines[depth].startsWith(lead) || lines[lines.length - 1] !== '') {
+    throw new NotPlain();
+  }
+  return [lines[depth].slice(lead.length), ...lines.slice(depth + 1, -1)].join('\n');
+}
+
+function scalar(value: unknown, inSequence: boolean, column: number): string | undefined {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'number') {
     if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
     throw new NotPlain();
   }
-  if (typeof value === 'string') {
-    if (isPlainValue(value)) return value;
-    throw new NotPlain();
-  }
+  if (typeof value === 'string') return stringText(value, inSequence, column);
   return undefined;
 }
 
@@ -51,25 +106,30 @@ function scalar(value: unknown): string | undefined {
 // indented by `indent` spaces.
 function block(value: unknown, indent: number): string {
   const pad = ' '.repeat(indent);
+  let out = '';
   if (Array.isArray(value)) {
-    return value.map((item, index) => `${index === 0 ? '' : pad}- ${entry(item, indent + 2)}`).join('\n');
+    for (let index = 0; index < value.length; index++) {
+      out += `${index === 0 ? '' : `\n${pad}`}- ${entry(value[index], indent)}`;
+    }
+    return out;
   }
   if (typeof value !== 'object' || value === null) throw new NotPlain();
-  const entries = Object.entries(value);
-  return entries
-    .map(([key, item], index) => {
-      if (item === undefined || !isPlainKey(key)) throw new NotPlain();
-      const head = `${index === 0 ? '' : pad}${key}:`;
-      const text = scalar(item) ?? collapsed(item);
-      if (text !== undefined) return `${head} ${text}`;
-      return `${head}\n${' '.repeat(indent + 2)}${block(item, indent + 2)}`;
-    })
-    .join('\n');
+  const keys = Object.keys(value);
+  for (let index = 0; index < keys.length; index++) {
+    const key = keys[index];
+    const item = (value as Record<string, unknown>)[key];
+    if (item === undefined || !plainKey(key)) throw new NotPlain();
+    out += `${index === 0 ? '' : `\n${pad}`}${key}:`;
+    const text = scalar(item, false, indent) ?? collapsed(item);
+    out += text !== undefined ? ` ${text}` : `\n${pad}  ${block(item, indent + 2)}`;
+  }
+  return out;
 }
 
-// A sequence item: a scalar, an empty collection, or a collection whose first line follows the "- ".
-function entry(item: unknown, indent: number): string {
-  return scalar(item) ?? collapsed(item) ?? block(item, indent);
+// A sequence item whose "- " is at `column`: a scalar, an empty collection, or a collection whose first line follows
+// the "- ".
+function entry(item: unknown, column: number): string {
+  return scalar(item, true, column) ?? collapsed(item) ?? block(item, column + 2);
 }
 
 function collapsed(value: unknown): string | undefined {
@@ -80,7 +140,7 @@ function collapsed(value: unknown): string | undefined {
 
 /** `value` as `yaml` would write it with {@link YAML_OPTIONS}, or undefined when this writer cannot be sure. */
 export function plainYaml(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || Object.keys(value).length === 0) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || collapsed(value) !== undefined) return undefined;
   try {
     return `${block(value, 0)}\n`;
   } catch (error) {
