@@ -85,10 +85,11 @@ export function synthesizeSovereign(source: SovereignConfig | IConstruct): Sover
   if (primaries.length > 1) errors.push(`the region contexts disagree on the OpenBao primary (${primaries.join(', ')}); every region must name the same primaryRegion`);
 
   // Regions in config order when a Sovereign declares them, otherwise in the order their charts appear.
+  const independent = all.every((c) => c.node.dependencies.length === 0 && (!Chart.isChart(c) || !charts.some((other) => other !== c && c.node.scopes.includes(other))));
   const regionNames = unique([...sovereigns.flatMap((s) => s.config.regions.map((r) => r.name)), ...contexts.map((c) => c.region)]);
   const regions = regionNames.map((region) => ({
     region,
-    objects: charts.filter((chart) => regionOf.get(chart)?.region === region).flatMap((chart) => chart.toJson() as KubeObject[]),
+    objects: charts.filter((chart) => regionOf.get(chart)?.region === region).flatMap((chart) => chartObjects(chart, independent)),
   }));
   errors.push(...duplicateObjects(charts, regionOf));
   if (errors.length > 0) {
@@ -125,6 +126,22 @@ export function synthesizeSovereign(source: SovereignConfig | IConstruct): Sover
     regions,
     warnings: [...sovereigns.flatMap((s) => s.config.warnings), ...all.filter((c): c is OpenBaoRegion => c instanceof OpenBaoRegion).flatMap((r) => r.warnings)],
   };
+}
+
+/**
+ * The chart's objects as `chart.toJson()` renders them. cdk8s v2.70.106 `App._synthChart` (lib/app.js) resolves
+ * dependencies and validates the whole app again for every chart, then orders the chart's objects by
+ * `DependencyGraph.topology()` (lib/dependency.js), which, with no dependency edges, is the chart's construct tree in
+ * pre-order. When no construct has a dependency and no chart is nested in another (`independent`), that order is
+ * taken directly and each object rendered once: at 10,000 pairs this saves several seconds. Otherwise cdk8s renders.
+ */
+function chartObjects(chart: Chart, independent: boolean): KubeObject[] {
+  if (!independent) return chart.toJson() as KubeObject[];
+  const objects: KubeObject[] = [];
+  for (const construct of chart.node.findAll()) {
+    if (construct instanceof ApiObject && Chart.of(construct) === chart) objects.push(construct.toJson() as KubeObject);
+  }
+  return objects;
 }
 
 function buildApp(config: SovereignConfig): App {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
 import { CnpgHotStandbyPair } from '../../lib/cnpg/cnpg-hot-standby-pair';
 import { RegionContext, RegionRole } from '../../lib/common/region-context';
@@ -10,10 +10,10 @@ import { OpenBaoSeal } from '../../lib/openbao/seal';
 import { PrimaryPushSecret } from '../../lib/secrets/primary-push-secret';
 import { Sovereign } from '../../lib/sovereign/sovereign';
 import { SovereignApp } from '../../lib/sovereign/sovereign-app';
-import { resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
+import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { formatSummary } from '../../lib/sovereign/synth-to-folder';
 import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
-import { FSN, HEL, twoRegions } from '../helpers/configs';
+import { EXAMPLES, FSN, HEL, OMANTEL_YAML, threeRegions, twoRegions } from '../helpers/configs';
 import { expectValidSovereign } from '../helpers/manifests';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sovereign-app-'));
@@ -143,5 +143,27 @@ describe('user-composed Sovereign apps', () => {
         '  - data[0].secretKey: "a/b" must be a data key (letters, digits, \'-\', \'_\', \'.\')',
       ].join('\n'),
     );
+  });
+
+  test('renders every chart exactly as cdk8s chart.toJson() does, in the same order, and defers to it when objects depend on each other', () => {
+    // GIVEN the shipped examples and a three-region config, each rendered by synthesizeSovereign's single pass
+    const configs = [loadSovereignConfig(OMANTEL_YAML), loadSovereignConfig(join(EXAMPLES, 'three-regions.yaml')), resolveSovereignConfig(threeRegions({ hotStandby: { enabled: true, replicaRegion: HEL }, databases: [{ name: 'a', namespace: 't-a' }] }))];
+    for (const config of configs) {
+      const app = new App();
+      const sovereign = new Sovereign(app, config.name, { config });
+      const output = synthesizeSovereign(app);
+      // THEN each region holds what cdk8s itself renders for its chart, object for object
+      for (const region of config.regions) expect(output.regions.find((r) => r.region === region.name)!.objects).toEqual(sovereign.regionChart(region.name).toJson());
+      expectValidSovereign(output);
+    }
+    // AND with a dependency between two objects, cdk8s's dependency order is kept: the dependency comes first
+    const app = new App();
+    const sovereign = new Sovereign(app, 'omantel', { config: resolveSovereignConfig(twoRegions()) });
+    const objects = sovereign.regionChart(FSN).node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+    const [first, last] = [objects[0], objects[objects.length - 1]];
+    first.node.addDependency(last);
+    const rendered = synthesizeSovereign(app).regions.find((r) => r.region === FSN)!.objects;
+    const position = (object: ApiObject) => rendered.findIndex((o) => o.kind === object.kind && o.metadata.name === object.name && o.metadata.namespace === object.metadata.namespace);
+    expect(position(last)).toBeLessThan(position(first));
   });
 });
