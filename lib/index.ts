@@ -43,7 +43,7 @@ export type { SovereignValidationProps, Cdk8sValidationContext } from './validat
 export { synthesizeSovereign } from './sovereign/synthesize';
 export type { KubeObject, RegionOutput, SovereignOutput, ReplicationSummary, DatabaseSummary } from './sovereign/synthesize';
 export { synthSovereignToFolder, formatSummary } from './sovereign/synth-to-folder';
-export { renderRegionFiles } from './output/region-files';
+export { regionFileEntries, renderRegionFiles } from './output/region-files';
 export { writeFolderAtomically } from './output/atomic-write';
 
 // OpenBao

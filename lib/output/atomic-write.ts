@@ -2,11 +2,12 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { basename, dirname, join, resolve } from 'node:path';
 
 /**
- * Replaces `outDir` with exactly `files` (relative path -> content) as one step: everything is written to a
- * sibling temporary folder first and swapped in by rename, so a failed or killed run leaves the previous
- * output as it was. The folder is owned by this writer: anything else in it is removed by the swap.
+ * Replaces `outDir` with exactly `files` (relative path -> content; a Map, or entries produced as they are written)
+ * as one step: everything is written to a sibling temporary folder first and swapped in by rename, so a failed or
+ * killed run, or an error while the entries are produced, leaves the previous output as it was. The folder is owned
+ * by this writer: anything else in it is removed by the swap.
  */
-export function writeFolderAtomically(outDir: string, files: ReadonlyMap<string, string>): void {
+export function writeFolderAtomically(outDir: string, files: Iterable<readonly [path: string, content: string]>): void {
   const target = resolve(outDir);
   const parent = dirname(target);
   const previous = join(parent, `.${basename(target)}.previous`);
@@ -15,12 +16,17 @@ export function writeFolderAtomically(outDir: string, files: ReadonlyMap<string,
 
   const staging = mkdtempSync(join(parent, `.sovereign-tmp-${basename(target)}-`));
   try {
-    for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const folders = new Set<string>();
+    for (const [path, content] of files) {
       const file = join(staging, path);
       if (!file.startsWith(staging + '/')) {
         throw new Error(`refusing to write outside the output folder: ${path}`);
       }
-      mkdirSync(dirname(file), { recursive: true });
+      const folder = dirname(file);
+      if (!folders.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        folders.add(folder);
+      }
       writeFileSync(file, content);
     }
     if (existsSync(target)) {

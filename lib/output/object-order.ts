@@ -42,8 +42,10 @@ function rank(object: KubeObject): number {
 
 /** Sorts objects into a stable apply order: Namespaces, then core kinds, then custom resources; ties by identity. */
 export function sortForApply(objects: readonly KubeObject[]): KubeObject[] {
-  const key = (o: KubeObject) => `${o.apiVersion}\u0000${o.kind}\u0000${o.metadata.namespace ?? ''}\u0000${o.metadata.name}`;
-  return [...objects].sort((a, b) => rank(a) - rank(b) || compare(key(a), key(b)));
+  // Rank and identity are computed once per object, not once per comparison.
+  const keyed = objects.map((object) => ({ object, rank: rank(object), key: `${object.apiVersion}\u0000${object.kind}\u0000${object.metadata.namespace ?? ''}\u0000${object.metadata.name}` }));
+  keyed.sort((a, b) => a.rank - b.rank || compare(a.key, b.key));
+  return keyed.map((entry) => entry.object);
 }
 
 function compare(a: string, b: string): number {

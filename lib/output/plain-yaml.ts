@@ -102,16 +102,21 @@ function scalar(value: unknown, inSequence: boolean, column: number): string | u
   return undefined;
 }
 
-// `value` (a map or sequence) as lines whose first line starts where the caller's cursor is and whose others are
-// indented by `indent` spaces.
-function block(value: unknown, indent: number): string {
-  const pad = ' '.repeat(indent);
-  let out = '';
+// A line break and `indent` spaces, built once per depth.
+const breaks: string[] = [];
+const lineBreak = (indent: number) => (breaks[indent] ??= `\n${' '.repeat(indent)}`);
+
+// Appends `value` (a map or sequence) to `out` as lines whose first line starts where the cursor is and whose others
+// are indented by `indent` spaces. Pieces are joined once per object: concatenating as it goes would keep every
+// file's text as a tree of fragments (several times its size) until it is written.
+function block(value: unknown, indent: number, out: string[]): void {
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
-      out += `${index === 0 ? '' : `\n${pad}`}- ${entry(value[index], indent)}`;
+      if (index > 0) out.push(lineBreak(indent));
+      out.push('- ');
+      entry(value[index], indent, out);
     }
-    return out;
+    return;
   }
   if (typeof value !== 'object' || value === null) throw new NotPlain();
   const keys = Object.keys(value);
@@ -119,17 +124,23 @@ function block(value: unknown, indent: number): string {
     const key = keys[index];
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined || !plainKey(key)) throw new NotPlain();
-    out += `${index === 0 ? '' : `\n${pad}`}${key}:`;
+    if (index > 0) out.push(lineBreak(indent));
     const text = scalar(item, false, indent) ?? collapsed(item);
-    out += text !== undefined ? ` ${text}` : `\n${pad}  ${block(item, indent + 2)}`;
+    if (text !== undefined) {
+      out.push(key, ': ', text);
+    } else {
+      out.push(key, ':', lineBreak(indent + 2));
+      block(item, indent + 2, out);
+    }
   }
-  return out;
 }
 
 // A sequence item whose "- " is at `column`: a scalar, an empty collection, or a collection whose first line follows
 // the "- ".
-function entry(item: unknown, column: number): string {
-  return scalar(item, true, column) ?? collapsed(item) ?? block(item, column + 2);
+function entry(item: unknown, column: number, out: string[]): void {
+  const text = scalar(item, true, column) ?? collapsed(item);
+  if (text !== undefined) out.push(text);
+  else block(item, column + 2, out);
 }
 
 function collapsed(value: unknown): string | undefined {
@@ -141,10 +152,13 @@ function collapsed(value: unknown): string | undefined {
 /** `value` as `yaml` would write it with {@link YAML_OPTIONS}, or undefined when this writer cannot be sure. */
 export function plainYaml(value: unknown): string | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value) || collapsed(value) !== undefined) return undefined;
+  const out: string[] = [];
   try {
-    return `${block(value, 0)}\n`;
+    block(value, 0, out);
   } catch (error) {
     if (error instanceof NotPlain) return undefined;
     throw error;
   }
+  out.push('\n');
+  return out.join('');
 }

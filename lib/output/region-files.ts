@@ -22,22 +22,26 @@ export function toYaml(value: unknown): string {
  * `<region>/kustomization.yaml` listing them in apply order. Paths are relative to the output folder.
  */
 export function renderRegionFiles(output: Pick<SovereignOutput, 'regions'>): Map<string, string> {
-  const files = new Map<string, string>();
+  return new Map(regionFileEntries(output));
+}
+
+/**
+ * The files of {@link renderRegionFiles} one at a time, each rendered only when asked for, so a writer can write
+ * each and let it go: at 10,000 pairs the text of every file held at once is hundreds of megabytes.
+ */
+export function* regionFileEntries(output: Pick<SovereignOutput, 'regions'>): Generator<[path: string, content: string]> {
   for (const { region, objects } of output.regions) {
     const resources: string[] = [];
+    const names = new Set<string>();
     for (const object of sortForApply(objects)) {
       const name = manifestFileName(object);
-      const path = `${region}/${name}`;
-      if (files.has(path)) {
+      if (names.has(name)) {
         throw new Error(`two objects in region ${region} map to ${name}: ${object.apiVersion} ${object.kind} clashes with another kind of the same name`);
       }
-      files.set(path, toYaml(object));
+      names.add(name);
       resources.push(name);
+      yield [`${region}/${name}`, toYaml(object)];
     }
-    files.set(
-      `${region}/${KUSTOMIZATION_FILE}`,
-      toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }),
-    );
+    yield [`${region}/${KUSTOMIZATION_FILE}`, toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources })];
   }
-  return files;
 }

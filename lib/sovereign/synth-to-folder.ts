@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFolderAtomically } from '../output/atomic-write';
-import { renderRegionFiles } from '../output/region-files';
+import { regionFileEntries } from '../output/region-files';
 import { checkPromotion, STATE_FILE, type SovereignState } from './promotion';
 import type { IConstruct } from 'constructs';
 import type { SovereignConfig } from './sovereign-config';
@@ -42,11 +42,20 @@ export function synthSovereignToFolder(source: SovereignConfig | IConstruct, out
   if (problems.length > 0) {
     throw new Error(`the synthesized Sovereign ${output.sovereign} fails validation; nothing was written:\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
-  const files = renderRegionFiles(output);
   const state: SovereignState = { sovereign: output.sovereign, primaryRegion: output.primaryRegion };
-  files.set(STATE_FILE, `${JSON.stringify(state, null, 2)}\n`);
-  const report = promotion === undefined ? undefined : { ...promotion, regions: diffRegions(outDir, files, output) };
-  writeFolderAtomically(outDir, files);
+  function* files(): Generator<[string, string]> {
+    yield* regionFileEntries(output);
+    yield [STATE_FILE, `${JSON.stringify(state, null, 2)}\n`];
+  }
+  if (promotion === undefined) {
+    // Each file is written as soon as it is rendered and then let go.
+    writeFolderAtomically(outDir, files());
+    return { output };
+  }
+  // A promotion reports what changed, file by file, so the files are held to compare with the folder first.
+  const rendered = new Map(files());
+  const report = { ...promotion, regions: diffRegions(outDir, rendered, output) };
+  writeFolderAtomically(outDir, rendered);
   return { output, promotion: report };
 }
 

@@ -39,6 +39,24 @@ describe('writeFolderAtomically', () => {
     expect(readdirSync(parent)).toEqual(['dist']);
   });
 
+  test('entries produced while writing: an error while producing them leaves the previous output as it was', () => {
+    writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
+    const before = snapshotFolder(out);
+    // GIVEN entries rendered one at a time, the third of which fails to render
+    function* entries(): Generator<[string, string]> {
+      yield ['r1/a.yaml', 'a: 2\n'];
+      yield ['r2/b.yaml', 'b: 1\n'];
+      throw new Error('rendering failed');
+    }
+    // WHEN they are written THEN the error comes through and nothing of them is left
+    expect(() => writeFolderAtomically(out, entries())).toThrow('rendering failed');
+    expect(snapshotFolder(out)).toEqual(before);
+    expect(readdirSync(parent)).toEqual(['dist']);
+    // AND entries that render completely replace the folder
+    writeFolderAtomically(out, (function* (): Generator<[string, string]> { yield ['r2/b.yaml', 'b: 1\n']; })());
+    expect(snapshotFolder(out)).toEqual({ '/r2/b.yaml': 'b: 1\n' });
+  });
+
   test('recovers the previous output after a run killed between the two renames', () => {
     // GIVEN a run that moved the old output aside and died before moving the new one in
     writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
