@@ -92,7 +92,12 @@ export function toJson_CertificateRequestPolicyProps(obj: CertificateRequestPoli
     'spec': toJson_CertificateRequestPolicySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -160,7 +165,12 @@ export function toJson_CertificateRequestPolicySpec(obj: CertificateRequestPolic
     'selector': toJson_CertificateRequestPolicySpecSelector(obj.selector),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -278,7 +288,12 @@ export function toJson_CertificateRequestPolicySpecAllowed(obj: CertificateReque
     'usages': obj.usages?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -335,7 +350,12 @@ export function toJson_CertificateRequestPolicySpecConstraints(obj: CertificateR
     'privateKey': toJson_CertificateRequestPolicySpecConstraintsPrivateKey(obj.privateKey),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -366,7 +386,12 @@ export function toJson_CertificateRequestPolicySpecPlugins(obj: CertificateReque
     'values': ((obj.values) === undefined) ? undefined : (Object.entries(obj.values).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -416,7 +441,12 @@ export function toJson_CertificateRequestPolicySpecSelector(obj: CertificateRequ
     'namespace': toJson_CertificateRequestPolicySpecSelectorNamespace(obj.namespace),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -472,7 +502,12 @@ export function toJson_CertificateRequestPolicySpecAllowedCommonName(obj: Certif
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -527,7 +562,12 @@ export function toJson_CertificateRequestPolicySpecAllowedDnsNames(obj: Certific
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -582,7 +622,12 @@ export function toJson_CertificateRequestPolicySpecAllowedEmailAddresses(obj: Ce
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -637,7 +682,12 @@ export function toJson_CertificateRequestPolicySpecAllowedIpAddresses(obj: Certi
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -702,7 +752,12 @@ export function toJson_CertificateRequestPolicySpecAllowedOtherNames(obj: Certif
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -810,7 +865,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubject(obj: Certifica
     'streetAddresses': toJson_CertificateRequestPolicySpecAllowedSubjectStreetAddresses(obj.streetAddresses),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -865,7 +925,12 @@ export function toJson_CertificateRequestPolicySpecAllowedUris(obj: CertificateR
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1001,7 +1066,12 @@ export function toJson_CertificateRequestPolicySpecConstraintsPrivateKey(obj: Ce
     'minSize': obj.minSize,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1063,7 +1133,12 @@ export function toJson_CertificateRequestPolicySpecSelectorIssuerRef(obj: Certif
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1106,7 +1181,12 @@ export function toJson_CertificateRequestPolicySpecSelectorNamespace(obj: Certif
     'matchNames': obj.matchNames?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1157,7 +1237,12 @@ export function toJson_CertificateRequestPolicySpecAllowedCommonNameValidations(
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1208,7 +1293,12 @@ export function toJson_CertificateRequestPolicySpecAllowedDnsNamesValidations(ob
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1259,7 +1349,12 @@ export function toJson_CertificateRequestPolicySpecAllowedEmailAddressesValidati
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1310,7 +1405,12 @@ export function toJson_CertificateRequestPolicySpecAllowedIpAddressesValidations
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1361,7 +1461,12 @@ export function toJson_CertificateRequestPolicySpecAllowedOtherNamesValidations(
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1416,7 +1521,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectCountries(obj: 
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1471,7 +1581,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectLocalities(obj:
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1527,7 +1642,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectOrganizationalU
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1583,7 +1703,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectOrganizations(o
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1649,7 +1774,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectOtherAttributes
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1704,7 +1834,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectPostalCodes(obj
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1759,7 +1894,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectProvinces(obj: 
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1816,7 +1956,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectSerialNumber(ob
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1872,7 +2017,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectStreetAddresses
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1923,7 +2073,12 @@ export function toJson_CertificateRequestPolicySpecAllowedUrisValidations(obj: C
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1990,7 +2145,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectCountriesValida
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2041,7 +2201,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectLocalitiesValid
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2092,7 +2257,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectOrganizationalU
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2143,7 +2313,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectOrganizationsVa
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2194,7 +2369,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectOtherAttributes
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2245,7 +2425,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectPostalCodesVali
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2296,7 +2481,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectProvincesValida
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2347,7 +2537,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectSerialNumberVal
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2398,7 +2593,12 @@ export function toJson_CertificateRequestPolicySpecAllowedSubjectStreetAddresses
     'rule': obj.rule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

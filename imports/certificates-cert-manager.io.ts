@@ -94,7 +94,12 @@ export function toJson_CertificateProps(obj: CertificateProps | undefined): Reco
     'spec': toJson_CertificateSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -405,7 +410,12 @@ export function toJson_CertificateSpec(obj: CertificateSpec | undefined): Record
     'usages': obj.usages?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -436,7 +446,12 @@ export function toJson_CertificateSpecAdditionalOutputFormats(obj: CertificateSp
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -489,7 +504,12 @@ export function toJson_CertificateSpecIssuerRef(obj: CertificateSpecIssuerRef | 
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -527,7 +547,12 @@ export function toJson_CertificateSpecKeystores(obj: CertificateSpecKeystores | 
     'pkcs12': toJson_CertificateSpecKeystoresPkcs12(obj.pkcs12),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -578,7 +603,12 @@ export function toJson_CertificateSpecNameConstraints(obj: CertificateSpecNameCo
     'permitted': toJson_CertificateSpecNameConstraintsPermitted(obj.permitted),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -615,7 +645,12 @@ export function toJson_CertificateSpecOtherNames(obj: CertificateSpecOtherNames 
     'utf8Value': obj.utf8Value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -699,7 +734,12 @@ export function toJson_CertificateSpecPrivateKey(obj: CertificateSpecPrivateKey 
     'size': obj.size,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -736,7 +776,12 @@ export function toJson_CertificateSpecRenewal(obj: CertificateSpecRenewal | unde
     'windows': obj.windows?.map(y => toJson_CertificateSpecRenewalWindows(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -776,7 +821,12 @@ export function toJson_CertificateSpecSecretTemplate(obj: CertificateSpecSecretT
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -889,7 +939,12 @@ export function toJson_CertificateSpecSubject(obj: CertificateSpecSubject | unde
     'streetAddresses': obj.streetAddresses?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1051,7 +1106,12 @@ export function toJson_CertificateSpecKeystoresJks(obj: CertificateSpecKeystores
     'passwordSecretRef': toJson_CertificateSpecKeystoresJksPasswordSecretRef(obj.passwordSecretRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1130,7 +1190,12 @@ export function toJson_CertificateSpecKeystoresPkcs12(obj: CertificateSpecKeysto
     'profile': obj.profile,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1185,7 +1250,12 @@ export function toJson_CertificateSpecNameConstraintsExcluded(obj: CertificateSp
     'uriDomains': obj.uriDomains?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1238,7 +1308,12 @@ export function toJson_CertificateSpecNameConstraintsPermitted(obj: CertificateS
     'uriDomains': obj.uriDomains?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1365,7 +1440,12 @@ export function toJson_CertificateSpecRenewalWindows(obj: CertificateSpecRenewal
     'windowDuration': obj.windowDuration,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1407,7 +1487,12 @@ export function toJson_CertificateSpecKeystoresJksPasswordSecretRef(obj: Certifi
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1449,7 +1534,12 @@ export function toJson_CertificateSpecKeystoresPkcs12PasswordSecretRef(obj: Cert
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -87,7 +87,12 @@ export function toJson_ClusterExternalSecretProps(obj: ClusterExternalSecretProp
     'spec': toJson_ClusterExternalSecretSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -169,7 +174,12 @@ export function toJson_ClusterExternalSecretSpec(obj: ClusterExternalSecretSpec 
     'refreshTime': obj.refreshTime,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -201,7 +211,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretMetadata(obj: Clus
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -289,7 +304,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpec(obj: ClusterE
     'target': toJson_ClusterExternalSecretSpecExternalSecretSpecTarget(obj.target),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -329,7 +349,12 @@ export function toJson_ClusterExternalSecretSpecNamespaceSelector(obj: ClusterEx
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -369,7 +394,12 @@ export function toJson_ClusterExternalSecretSpecNamespaceSelectors(obj: ClusterE
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -415,7 +445,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecData(obj: Clus
     'sourceRef': toJson_ClusterExternalSecretSpecExternalSecretSpecDataSourceRef(obj.sourceRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -476,7 +511,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFrom(obj: 
     'sourceRef': toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromSourceRef(obj.sourceRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -532,7 +572,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecSecretStoreRef
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -573,7 +618,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecSyncWindows(ob
     'windows': obj.windows?.map(y => toJson_ClusterExternalSecretSpecExternalSecretSpecSyncWindowsWindows(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -651,7 +701,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTarget(obj: Cl
     'template': toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate(obj.template),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -700,7 +755,12 @@ export function toJson_ClusterExternalSecretSpecNamespaceSelectorMatchExpression
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -749,7 +809,12 @@ export function toJson_ClusterExternalSecretSpecNamespaceSelectorsMatchExpressio
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -829,7 +894,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataRemoteRef(
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -869,7 +939,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataSourceRef(
     'storeRef': toJson_ClusterExternalSecretSpecExternalSecretSpecDataSourceRefStoreRef(obj.storeRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -949,7 +1024,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromExtrac
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1020,7 +1100,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromFind(o
     'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1067,7 +1152,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromRewrit
     'transform': toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromRewriteTransform(obj.transform),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1108,7 +1198,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromSource
     'storeRef': toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromSourceRefStoreRef(obj.storeRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1179,7 +1274,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecSyncWindowsWin
     'schedule': obj.schedule,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1254,7 +1354,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetManifest
     'kind': obj.kind,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1318,7 +1423,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1420,7 +1530,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataSourceRefG
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1458,7 +1573,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataSourceRefS
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1571,7 +1691,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromFindNa
     'regexp': obj.regexp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1645,7 +1770,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromRewrit
     'strategy': obj.strategy,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1682,7 +1812,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromRewrit
     'target': obj.target,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1712,7 +1847,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromRewrit
     'template': obj.template,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1756,7 +1896,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromSource
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1794,7 +1939,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecDataFromSource
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1856,7 +2006,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1921,7 +2076,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate
     'valuesDecodingStrategy': obj.valuesDecodingStrategy,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2109,7 +2269,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2145,7 +2310,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2199,7 +2369,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate
     'templateAs': obj.templateAs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2235,7 +2410,12 @@ export function toJson_ClusterExternalSecretSpecExternalSecretSpecTargetTemplate
     'templateAs': obj.templateAs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2348,7 +2528,12 @@ export function toJson_ClusterExternalSecretV1Beta1Props(obj: ClusterExternalSec
     'spec': toJson_ClusterExternalSecretV1Beta1Spec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2428,7 +2613,12 @@ export function toJson_ClusterExternalSecretV1Beta1Spec(obj: ClusterExternalSecr
     'refreshTime': obj.refreshTime,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2460,7 +2650,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretMetadata(ob
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2539,7 +2734,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpec(obj: C
     'target': toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTarget(obj.target),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2577,7 +2777,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecNamespaceSelector(obj: Cl
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2617,7 +2822,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecNamespaceSelectors(obj: C
     'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2663,7 +2873,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecData(ob
     'sourceRef': toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataSourceRef(obj.sourceRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2723,7 +2938,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'sourceRef': toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFromSourceRef(obj.sourceRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2779,7 +2999,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecSecretS
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2846,7 +3071,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTarget(
     'template': toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetTemplate(obj.template),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2895,7 +3125,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecNamespaceSelectorMatchExp
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2944,7 +3179,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecNamespaceSelectorsMatchEx
     'values': obj.values?.map(y => y),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3014,7 +3254,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataRem
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3054,7 +3299,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataSou
     'storeRef': toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataSourceRefStoreRef(obj.storeRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3124,7 +3374,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3185,7 +3440,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'tags': ((obj.tags) === undefined) ? undefined : (Object.entries(obj.tags).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3223,7 +3483,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'transform': toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFromRewriteTransform(obj.transform),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3264,7 +3529,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'storeRef': toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFromSourceRefStoreRef(obj.storeRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3376,7 +3646,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetT
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3464,7 +3739,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataSou
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3502,7 +3782,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataSou
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3599,7 +3884,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'regexp': obj.regexp,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3636,7 +3926,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'target': obj.target,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3666,7 +3961,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'template': obj.template,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3710,7 +4010,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3748,7 +4053,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecDataFro
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3804,7 +4114,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetT
     'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3854,7 +4169,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetT
     'target': obj.target,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3990,7 +4310,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetT
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4026,7 +4351,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetT
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4076,7 +4406,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetT
     'templateAs': obj.templateAs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4112,7 +4447,12 @@ export function toJson_ClusterExternalSecretV1Beta1SpecExternalSecretSpecTargetT
     'templateAs': obj.templateAs,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -88,7 +88,12 @@ export function toJson_DatabaseProps(obj: DatabaseProps | undefined): Record<str
     'spec': toJson_DatabaseSpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -323,7 +328,12 @@ export function toJson_DatabaseSpec(obj: DatabaseSpec | undefined): Record<strin
     'template': obj.template,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -355,7 +365,12 @@ export function toJson_DatabaseSpecCluster(obj: DatabaseSpecCluster | undefined)
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -440,7 +455,12 @@ export function toJson_DatabaseSpecExtensions(obj: DatabaseSpecExtensions | unde
     'version': obj.version,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -524,7 +544,12 @@ export function toJson_DatabaseSpecFdws(obj: DatabaseSpecFdws | undefined): Reco
     'validator': obj.validator,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -573,7 +598,12 @@ export function toJson_DatabaseSpecSchemas(obj: DatabaseSpecSchemas | undefined)
     'owner': obj.owner,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -637,7 +667,12 @@ export function toJson_DatabaseSpecServers(obj: DatabaseSpecServers | undefined)
     'usage': obj.usage?.map(y => toJson_DatabaseSpecServersUsage(y)),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -714,7 +749,12 @@ export function toJson_DatabaseSpecFdwsOptions(obj: DatabaseSpecFdwsOptions | un
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -750,7 +790,12 @@ export function toJson_DatabaseSpecFdwsUsage(obj: DatabaseSpecFdwsUsage | undefi
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -827,7 +872,12 @@ export function toJson_DatabaseSpecServersOptions(obj: DatabaseSpecServersOption
     'value': obj.value,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -863,7 +913,12 @@ export function toJson_DatabaseSpecServersUsage(obj: DatabaseSpecServersUsage | 
     'type': obj.type,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -88,7 +88,12 @@ export function toJson_GitRepositoryProps(obj: GitRepositoryProps | undefined): 
     'spec': toJson_GitRepositorySpec(obj.spec),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -240,7 +245,12 @@ export function toJson_GitRepositorySpec(obj: GitRepositorySpec | undefined): Re
     'verify': toJson_GitRepositorySpecVerify(obj.verify),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -288,7 +298,12 @@ export function toJson_GitRepositorySpecInclude(obj: GitRepositorySpecInclude | 
     'toPath': obj.toPath,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -334,7 +349,12 @@ export function toJson_GitRepositorySpecProxySecretRef(obj: GitRepositorySpecPro
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -401,7 +421,12 @@ export function toJson_GitRepositorySpecRef(obj: GitRepositorySpecRef | undefine
     'tag': obj.tag,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -434,7 +459,12 @@ export function toJson_GitRepositorySpecSecretRef(obj: GitRepositorySpecSecretRe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -477,7 +507,12 @@ export function toJson_GitRepositorySpecVerify(obj: GitRepositorySpecVerify | un
     'secretRef': toJson_GitRepositorySpecVerifySecretRef(obj.secretRef),
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -506,7 +541,12 @@ export function toJson_GitRepositorySpecIncludeRepository(obj: GitRepositorySpec
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -554,7 +594,12 @@ export function toJson_GitRepositorySpecVerifySecretRef(obj: GitRepositorySpecVe
     'name': obj.name,
   };
   // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const filtered: { [key: string]: any } = {};
+  for (const key in result) {
+    const value = (result as { [key: string]: any })[key];
+    if (value !== undefined) filtered[key] = value;
+  }
+  return filtered;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
