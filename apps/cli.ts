@@ -2,14 +2,12 @@
 // The Phase 0 command line: synth (config -> region folders), validate (folder -> violations).
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { App } from 'cdk8s';
 import { Command } from 'commander';
-import { tenancyMarkdown } from '../lib/secrets/tenancy';
-import { Sovereign } from '../lib/sovereign/sovereign';
-import { loadSovereignConfig } from '../lib/sovereign/sovereign-config';
-import { formatSummary, synthSovereignToFolder } from '../lib/sovereign/synth-to-folder';
 import type { SovereignOutput } from '../lib/sovereign/synthesize';
 import { formatViolation } from '../lib/validate/violation';
+
+// Each command loads what it needs when it runs: `validate` never pays for cdk8s, zod and the constructs, `synth`
+// never for ajv and the CEL evaluator, neither for cdktf.
 
 /** The version of the nearest sovereign-cdk8s package.json above this file: apps/ under tsx, build/apps/ once built. */
 function packageVersion(): string {
@@ -39,6 +37,7 @@ program
   .option('--promote <region>', 'confirm a DR promotion: name the new OpenBao primary (or set SOVEREIGN_PROMOTE)')
   .option('--validate', 'check the objects in memory with the manifest validator first; write nothing on a violation', false)
   .action(async (options: { config: string; out: string; strict: boolean; promote?: string; validate: boolean }) => {
+    const [{ loadSovereignConfig }, { formatSummary, synthSovereignToFolder }] = await Promise.all([import('../lib/sovereign/sovereign-config'), import('../lib/sovereign/synth-to-folder')]);
     const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
     const promote = options.promote ?? (process.env.SOVEREIGN_PROMOTE?.trim() || undefined);
     let validate: ((output: SovereignOutput) => string[]) | undefined;
@@ -60,9 +59,8 @@ program
   .requiredOption('-o, --out <dir>', 'output folder; replaced as a whole, atomically')
   .option('--strict', 'turn degenerate hot-standby inputs into errors', false)
   .action(async (options: { config: string; out: string; strict: boolean }) => {
+    const [{ loadSovereignConfig }, { synthTofuToFolder }] = await Promise.all([import('../lib/sovereign/sovereign-config'), import('../lib/tofu/synth-tofu')]);
     const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
-    // Loaded on demand so `synth` and `validate` never pay for cdktf.
-    const { synthTofuToFolder } = await import('../lib/tofu/synth-tofu');
     const stacks = synthTofuToFolder(config, options.out);
     console.log(`Sovereign ${config.name}: ${stacks.length} OpenTofu stack(s) written to ${options.out}`);
     for (const stack of stacks) console.log(`  ${stack}`);
@@ -73,7 +71,8 @@ program
   .description('print the tenancy table of a Sovereign config: who may read and write which key prefix, through which store, in which region')
   .requiredOption('-c, --config <file>', 'Sovereign config (YAML or JSON)')
   .option('--strict', 'turn degenerate hot-standby inputs into errors', false)
-  .action((options: { config: string; strict: boolean }) => {
+  .action(async (options: { config: string; strict: boolean }) => {
+    const [{ App }, { tenancyMarkdown }, { Sovereign }, { loadSovereignConfig }] = await Promise.all([import('cdk8s'), import('../lib/secrets/tenancy'), import('../lib/sovereign/sovereign'), import('../lib/sovereign/sovereign-config')]);
     const config = loadSovereignConfig(options.config, { env: process.env, strict: options.strict });
     const sovereign = new Sovereign(new App(), config.name, { config });
     process.stdout.write(tenancyMarkdown(sovereign.tenants));
@@ -85,7 +84,6 @@ program
   .argument('<dir>', 'folder of manifests (searched recursively)')
   .option('--crds <dir>', 'folder of additional CRD YAML files, for kinds beyond the schemas shipped with the package')
   .action(async (dir: string, options: { crds?: string }) => {
-    // Loaded on demand so `synth` never pays for ajv and the CEL evaluator.
     const [{ ManifestValidator }, { SchemaRegistry }] = await Promise.all([import('../lib/validate/manifest-validator'), import('../lib/validate/schema-registry')]);
     const validator = new ManifestValidator(SchemaRegistry.shipped({ extraCrds: options.crds }));
     const result = validator.validateDirectory(dir);
