@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { readPlainYaml } from '../output/plain-yaml-reader';
 import { KUSTOMIZATION_FILE } from '../output/region-files';
 import { checkBackups } from './backup-rules';
 import { checkCelRules } from './cel-rules';
@@ -63,17 +64,18 @@ export class ManifestValidator {
     let objects = 0;
     for (const file of files) {
       const name = relative(process.cwd(), file);
-      for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
-        if (document.errors.length > 0) {
-          violations.push({ file: name, object: '<unparsable>', path: '', rule: 'schema', message: document.errors[0].message.split('\n')[0] });
+      const folder = dirname(resolve(file));
+      let entries = perFolder.get(folder);
+      if (entries === undefined) perFolder.set(folder, (entries = []));
+      for (const object of readManifests(readFileSync(file, 'utf8'))) {
+        if (object instanceof ParseError) {
+          violations.push({ file: name, object: '<unparsable>', path: '', rule: 'schema', message: object.message });
           continue;
         }
-        const object = document.toJS();
         if (object === null) continue;
         objects++;
         violations.push(...this.validateObject(object).map((v) => ({ ...v, file: name })));
-        const folder = dirname(resolve(file));
-        perFolder.set(folder, [...(perFolder.get(folder) ?? []), { object, file: name }]);
+        entries.push({ object, file: name });
       }
     }
     for (const entries of perFolder.values()) violations.push(...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries), ...checkBackups(entries));
@@ -104,6 +106,18 @@ export class ManifestValidator {
     violations.push(...checkPodSecurity(object, describe), ...checkSecretData(object, describe));
     return dedupe(violations);
   }
+}
+
+class ParseError {
+  constructor(public readonly message: string) {}
+}
+
+// A file as the documents yaml reads from it. What this library writes is read by the narrow reader, which answers
+// only where yaml would read the same value (about five times faster); anything else is parsed by yaml.
+function readManifests(text: string): unknown[] {
+  const plain = readPlainYaml(text);
+  if (plain !== undefined) return [plain];
+  return parseAllDocuments(text).map((document) => (document.errors.length > 0 ? new ParseError(document.errors[0].message.split('\n')[0]) : document.toJS()));
 }
 
 function schemaViolation(object: string, error: { instancePath: string; keyword: string; message?: string; params: Record<string, unknown> }): Violation {
