@@ -114,7 +114,10 @@ function block(value: unknown, indent: number, out: string[]): void {
     for (let index = 0; index < value.length; index++) {
       if (index > 0) out.push(lineBreak(indent));
       out.push('- ');
-      entry(value[index], indent, out);
+      const item: unknown = value[index];
+      const text = scalar(item, true, indent);
+      if (text !== undefined) out.push(text);
+      else nested(item, indent + 2, out, '');
     }
     return;
   }
@@ -125,33 +128,34 @@ function block(value: unknown, indent: number, out: string[]): void {
     const item = (value as Record<string, unknown>)[key];
     if (item === undefined || !plainKey(key)) throw new NotPlain();
     if (index > 0) out.push(lineBreak(indent));
-    const text = scalar(item, false, indent) ?? collapsed(item);
-    if (text !== undefined) {
-      out.push(key, ': ', text);
-    } else {
-      out.push(key, ':', lineBreak(indent + 2));
-      block(item, indent + 2, out);
-    }
+    const text = scalar(item, false, indent);
+    if (text !== undefined) out.push(key, ': ', text);
+    else nested(item, indent + 2, out, key);
   }
 }
 
-// A sequence item whose "- " is at `column`: a scalar, an empty collection, or a collection whose first line follows
-// the "- ".
-function entry(item: unknown, column: number, out: string[]): void {
-  const text = scalar(item, true, column) ?? collapsed(item);
-  if (text !== undefined) out.push(text);
-  else block(item, column + 2, out);
+// A collection as a map value (after `key:`, on the next lines, or `{}`/`[]` on the same line) or as a sequence item
+// (`key` empty: after the "- ").
+function nested(item: unknown, indent: number, out: string[], key: string): void {
+  const empty = Array.isArray(item) ? item.length === 0 : typeof item === 'object' && item !== null ? isEmptyObject(item) : undefined;
+  if (empty === undefined) throw new NotPlain();
+  const head = key === '' ? '' : `${key}:`;
+  if (empty) {
+    out.push(key === '' ? '' : `${head} `, Array.isArray(item) ? '[]' : '{}');
+  } else {
+    if (key !== '') out.push(head, lineBreak(indent));
+    block(item, indent, out);
+  }
 }
 
-function collapsed(value: unknown): string | undefined {
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : undefined;
-  if (typeof value === 'object' && value !== null) return Object.keys(value).length === 0 ? '{}' : undefined;
-  throw new NotPlain();
+function isEmptyObject(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
 }
 
 /** `value` as `yaml` would write it with {@link YAML_OPTIONS}, or undefined when this writer cannot be sure. */
 export function plainYaml(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || collapsed(value) !== undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isEmptyObject(value)) return undefined;
   const out: string[] = [];
   try {
     block(value, 0, out);
