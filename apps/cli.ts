@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The Phase 0 command line: synth (config -> region folders), validate (folder -> violations).
+import './compile-cache';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command } from 'commander';
