@@ -40,13 +40,13 @@ function oneLineText(value: string): string | undefined {
 
 class NotPlain extends Error {}
 
-// A key that is not of the bare form is written only where yaml writes it bare too.
+// A key that is not of the bare form is written only where yaml writes it bare too. Remembered per key: a manifest
+// has a few hundred distinct keys, written millions of times at 10,000 pairs.
 const plainKeys = new Map<string, boolean>();
 function plainKey(key: string): boolean {
-  if (bare(key)) return true;
   let plain = plainKeys.get(key);
   if (plain === undefined) {
-    plain = !key.includes('\n') && stringify({ [key]: 1 }, YAML_OPTIONS) === `${key}: 1\n`;
+    plain = bare(key) || (!key.includes('\n') && stringify({ [key]: 1 }, YAML_OPTIONS) === `${key}: 1\n`);
     plainKeys.set(key, plain);
   }
   return plain;
