@@ -40,13 +40,15 @@ function oneLineText(value: string): string | undefined {
 
 class NotPlain extends Error {}
 
-// A key that is not of the bare form is written only where yaml writes it bare too. Remembered per key: a manifest
-// has a few hundred distinct keys, written millions of times at 10,000 pairs.
+// A key that is not of the bare form is written only where yaml writes it bare too. A key longer than 1024 characters
+// is never written here: yaml writes it as an explicit `? key` (yaml v2.9.1 `stringifyPair`, since YAML allows at
+// most 1024 characters before an implicit key's `:`). Remembered per key: a manifest has a few hundred distinct keys,
+// written millions of times at 10,000 pairs.
 const plainKeys = new Map<string, boolean>();
 function plainKey(key: string): boolean {
   let plain = plainKeys.get(key);
   if (plain === undefined) {
-    plain = bare(key) || (!key.includes('\n') && stringify({ [key]: 1 }, YAML_OPTIONS) === `${key}: 1\n`);
+    plain = key.length <= 1024 && (bare(key) || (!key.includes('\n') && stringify({ [key]: 1 }, YAML_OPTIONS) === `${key}: 1\n`));
     plainKeys.set(key, plain);
   }
   return plain;
@@ -121,7 +123,7 @@ function block(value: unknown, indent: number, out: string[]): void {
     }
     return;
   }
-  if (typeof value !== 'object' || value === null) throw new NotPlain();
+  if (!isPlainObject(value)) throw new NotPlain();
   const keys = Object.keys(value);
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
@@ -137,7 +139,7 @@ function block(value: unknown, indent: number, out: string[]): void {
 // A collection as a map value (after `key:`, on the next lines, or `{}`/`[]` on the same line) or as a sequence item
 // (`key` empty: after the "- ").
 function nested(item: unknown, indent: number, out: string[], key: string): void {
-  const empty = Array.isArray(item) ? item.length === 0 : typeof item === 'object' && item !== null ? isEmptyObject(item) : undefined;
+  const empty = Array.isArray(item) ? item.length === 0 : isPlainObject(item) ? isEmptyObject(item) : undefined;
   if (empty === undefined) throw new NotPlain();
   const head = key === '' ? '' : `${key}:`;
   if (empty) {
@@ -148,6 +150,13 @@ function nested(item: unknown, indent: number, out: string[], key: string): void
   }
 }
 
+// yaml writes other objects its own way (a Date as a timestamp, a Map as a map, a Set as a sequence, toJSON first).
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+}
+
 function isEmptyObject(value: object): boolean {
   for (const key in value) if (Object.hasOwn(value, key)) return false;
   return true;
@@ -155,7 +164,7 @@ function isEmptyObject(value: object): boolean {
 
 /** `value` as `yaml` would write it with {@link YAML_OPTIONS}, or undefined when this writer cannot be sure. */
 export function plainYaml(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || isEmptyObject(value)) return undefined;
+  if (!isPlainObject(value) || isEmptyObject(value)) return undefined;
   const out: string[] = [];
   try {
     block(value, 0, out);

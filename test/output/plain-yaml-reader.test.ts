@@ -92,5 +92,8 @@ describe('readPlainYaml', () => {
     expect(readPlainYaml('a: [1, 2]\n')).toBeUndefined();
     expect(readPlainYaml('a:\n    b: 1\n')).toBeUndefined();
     expect(readPlainYaml('a: 1.5\n')).toBeUndefined();
+    // A key over 1024 characters is not valid YAML as an implicit key: yaml refuses to read it, and so does the reader.
+    expect(() => parse(`${'k'.repeat(1025)}: v\n`)).toThrow();
+    expect(readPlainYaml(`${'k'.repeat(1025)}: v\n`)).toBeUndefined();
   });
 });

@@ -76,9 +76,12 @@ describe('plainYaml', () => {
   });
 
   test('gives up on what it cannot be sure of', () => {
-    for (const value of [{ a: 0.5 }, { 'a: b': 1 }, { a: undefined }, { a: -0 }, { a: 'kept\n\n' }, { a: 'kept\n ' }, {}, [], 'x']) {
+    for (const value of [{ a: 0.5 }, { 'a: b': 1 }, { a: undefined }, { a: -0 }, { a: 'kept\n\n' }, { a: 'kept\n ' }, {}, [], 'x', { ['k'.repeat(1025)]: 'v' }, { d: new Date(0) }, { m: new Map([['a', 1]]) }, { s: new Set([1]) }, { j: { toJSON: () => 'x' } }, new Date(0)]) {
       expect(plainYaml(value)).toBeUndefined();
     }
+    // A key of 1024 characters is still implicit; one more, and yaml writes `? key`.
+    const longest = { ['k'.repeat(1024)]: 'v' };
+    expect(plainYaml(longest)).toBe(yaml(longest));
   });
 
   test('writes quoted and block strings as yaml does at every depth, in maps and in sequences', () => {
