@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OMANTEL_YAML } from '../helpers/configs';
@@ -8,13 +8,14 @@ const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const CLEAN_ENV = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SOVEREIGN_')));
 
-// A script that installs the cache and then loads `module` (a plain .js file), printing what it exports.
-function load(cache: string, module: string) {
-  const script = `require(${JSON.stringify(join(ROOT, 'apps', 'compile-cache.ts'))}); console.log(require(${JSON.stringify(module)}));`;
-  const result = spawnSync(TSX, ['-e', script], { encoding: 'utf8', env: { ...CLEAN_ENV, SOVEREIGN_COMPILE_CACHE: cache } });
+// A script that installs the cache and then loads `module` (a .js file), printing what it exports (awaited).
+function load(cache: string, module: string, env: Record<string, string> = {}, cwd?: string) {
+  const script = `require(${JSON.stringify(join(ROOT, 'apps', 'compile-cache.ts'))}); Promise.resolve(require(${JSON.stringify(module)})).then((v) => console.log(v));`;
+  const result = spawnSync(TSX, ['-e', script], { encoding: 'utf8', cwd, env: { ...CLEAN_ENV, SOVEREIGN_COMPILE_CACHE: cache, ...env } });
   expect(result.stderr).toBe('');
   return result.stdout.trim();
 }
+const entries = (folder: string) => readdirSync(folder, { recursive: true }).map(String).filter((f) => f.endsWith('.bin'));
 
 describe('the command line compile cache', () => {
   test('caches a module once and never runs a cache made for other source of the same length', () => {
@@ -31,6 +32,38 @@ describe('the command line compile cache', () => {
     // WHEN the source changes but keeps its length (V8's own check would accept the old cache) THEN the new source runs
     writeFileSync(module, 'module.exports = "other";\n');
     expect(load(cache, module)).toBe('other');
+  });
+
+  test('modules that use import() or are ES modules load as they do without the cache', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compile-cache-'));
+    const dynamic = join(dir, 'dynamic.js');
+    writeFileSync(dynamic, "module.exports = import('node:path').then((path) => typeof path.join);\n");
+    const esm = join(dir, 'esm', 'index.js');
+    mkdirSync(join(dir, 'esm'));
+    writeFileSync(join(dir, 'esm', 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(esm, 'export const answer = 42;\n');
+    for (const module of [dynamic, esm]) {
+      const plain = load('off', module);
+      expect(load(join(dir, 'cache'), module)).toBe(plain);
+      expect(load(join(dir, 'cache'), module)).toBe(plain);
+    }
+    expect(load('off', dynamic)).toBe('function');
+  });
+
+  test('never uses a folder others may write to, a relative folder, or the working directory for an empty setting', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compile-cache-'));
+    const module = join(dir, 'answer.js');
+    writeFileSync(module, 'module.exports = 1;\n');
+    const shared = join(dir, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o777);
+    expect(load(shared, module)).toBe('1');
+    expect(entries(shared)).toEqual([]);
+    const cwd = mkdtempSync(join(tmpdir(), 'compile-cache-cwd-'));
+    expect(load('relative/cache', module, {}, cwd)).toBe('1');
+    expect(load('', module, { XDG_CACHE_HOME: join(dir, 'xdg') }, cwd)).toBe('1');
+    expect(readdirSync(cwd)).toEqual([]);
+    expect(entries(join(dir, 'xdg'))).toHaveLength(1);
   });
 
   test('off turns it off: nothing is written', () => {
