@@ -12,7 +12,7 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
   const parent = dirname(target);
   const previous = join(parent, `.${basename(target)}.previous`);
   mkdirSync(parent, { recursive: true });
-  restoreInterruptedSwap(target, previous);
+  recoverInterruptedWrite(outDir);
 
   const staging = mkdtempSync(join(parent, `.sovereign-tmp-${basename(target)}-`));
   try {
@@ -39,6 +39,15 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
     restoreInterruptedSwap(target, previous);
     throw error;
   }
+}
+
+/**
+ * Puts back the output a run killed between the swap's two renames left aside, so that what is read from `outDir`
+ * before writing (the promotion state) is the last complete output, not a missing one.
+ */
+export function recoverInterruptedWrite(outDir: string): void {
+  const target = resolve(outDir);
+  restoreInterruptedSwap(target, join(dirname(target), `.${basename(target)}.previous`));
 }
 
 // A run killed between the two renames leaves the old output at `previous` and none at `target`.

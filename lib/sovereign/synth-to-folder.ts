@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFolderAtomically } from '../output/atomic-write';
+import { recoverInterruptedWrite, writeFolderAtomically } from '../output/atomic-write';
 import { regionFileEntries } from '../output/region-files';
 import { checkPromotion, STATE_FILE, type SovereignState } from './promotion';
 import type { IConstruct } from 'constructs';
@@ -36,6 +36,8 @@ export interface SynthToFolderResult {
  */
 export function synthSovereignToFolder(source: SovereignConfig | IConstruct, outDir: string, options: SynthToFolderOptions = {}): SynthToFolderResult {
   const output = synthesizeSovereign(source);
+  // A run killed mid-swap must not hide the previous primary from the promotion guard.
+  recoverInterruptedWrite(outDir);
   const previous = readState(outDir);
   const promotion = checkPromotion({ previous, sovereign: output.sovereign, primaryRegion: output.primaryRegion, confirmation: options.promote });
   const problems = options.validate?.(output) ?? [];

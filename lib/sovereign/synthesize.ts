@@ -89,14 +89,15 @@ export function synthesizeSovereign(source: SovereignConfig | IConstruct): Sover
   const regionNames = unique([...sovereigns.flatMap((s) => s.config.regions.map((r) => r.name)), ...contexts.map((c) => c.region)]);
   // Each chart's own API objects (not those of a chart nested in it), in construct-tree pre-order, found once.
   const ownObjects = new Map(charts.map((chart) => [chart, chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)]));
+  errors.push(...duplicateObjects(ownObjects, regionOf));
+  // Reported before anything renders, as cdk8s validates before it renders: an invalid object may not render at all.
+  if (errors.length > 0) {
+    throw new Error(`Sovereign ${names.join(', ') || '<unnamed>'} failed validation:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
+  }
   const regions = regionNames.map((region) => ({
     region,
     objects: charts.filter((chart) => regionOf.get(chart)?.region === region).flatMap((chart) => chartObjects(chart, ownObjects.get(chart)!, independent)),
   }));
-  errors.push(...duplicateObjects(ownObjects, regionOf));
-  if (errors.length > 0) {
-    throw new Error(`Sovereign ${names.join(', ') || '<unnamed>'} failed validation:\n${errors.map((e) => `  - ${e}`).join('\n')}`);
-  }
 
   const regionName = (construct: IConstruct) => RegionContext.of(construct).region;
   return {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -33,6 +33,15 @@ describe('explicit DR promotion', () => {
   beforeEach(() => {
     out = join(mkdtempSync(join(tmpdir(), 'promotion-')), 'dist');
     synthSovereignToFolder(config(FSN), out);
+  });
+
+  test('a run killed between the swap\'s two renames does not hide the previous primary from the guard', () => {
+    // GIVEN the last complete output moved aside, as a run killed between the renames leaves it
+    const before = folder(out);
+    renameSync(out, join(out, '..', '.dist.previous'));
+    // WHEN a run moves the primary without --promote THEN it is refused, and the previous output is back in place
+    expect(() => synthSovereignToFolder(config(HEL), out)).toThrow(PromotionRefusedError);
+    expect(folder(out)).toEqual(before);
   });
 
   test('the output records the primary it was rendered for', () => {

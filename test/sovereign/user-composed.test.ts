@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, Lazy } from 'cdk8s';
 import { parse } from 'yaml';
 import { CnpgHotStandbyPair } from '../../lib/cnpg/cnpg-hot-standby-pair';
 import { RegionContext, RegionRole } from '../../lib/common/region-context';
@@ -165,5 +165,15 @@ describe('user-composed Sovereign apps', () => {
     const rendered = synthesizeSovereign(app).regions.find((r) => r.region === FSN)!.objects;
     const position = (object: ApiObject) => rendered.findIndex((o) => o.kind === object.kind && o.metadata.name === object.name && o.metadata.namespace === object.metadata.namespace);
     expect(position(last)).toBeLessThan(position(first));
+  });
+
+  test('reports validation errors before rendering, so an invalid object that cannot render still gets its message', () => {
+    // GIVEN an object whose construct fails validation and whose rendering throws
+    const app = new App();
+    const sovereign = new Sovereign(app, 'omantel', { config: resolveSovereignConfig(twoRegions()) });
+    const broken = new ApiObject(sovereign.regionChart(FSN), 'broken', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'broken', namespace: 'apps' }, data: Lazy.any({ produce: () => { throw new Error('cannot render'); } }) });
+    broken.node.addValidation({ validate: () => ['broken is invalid'] });
+    // THEN the validation error is what the user sees
+    expect(() => synthesizeSovereign(app)).toThrow(/failed validation:\n {2}- omantel\/hz-fsn-rtz-prod\/broken: broken is invalid/);
   });
 });
