@@ -8,11 +8,9 @@ import { basename, dirname, join, resolve } from 'node:path';
  * by this writer: anything else in it is removed by the swap.
  */
 export function writeFolderAtomically(outDir: string, files: Iterable<readonly [path: string, content: string]>): void {
-  const target = resolve(outDir);
-  const parent = dirname(target);
-  const previous = join(parent, `.${basename(target)}.previous`);
+  const { target, parent, previous } = swapPaths(outDir);
   mkdirSync(parent, { recursive: true });
-  recoverInterruptedWrite(outDir);
+  restoreInterruptedSwap(target, previous);
 
   const staging = mkdtempSync(join(parent, `.sovereign-tmp-${basename(target)}-`));
   try {
@@ -46,8 +44,15 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
  * before writing (the promotion state) is the last complete output, not a missing one.
  */
 export function recoverInterruptedWrite(outDir: string): void {
+  const { target, previous } = swapPaths(outDir);
+  restoreInterruptedSwap(target, previous);
+}
+
+// The output folder, its parent, and where the swap puts the previous output while it moves the new one in.
+function swapPaths(outDir: string): { target: string; parent: string; previous: string } {
   const target = resolve(outDir);
-  restoreInterruptedSwap(target, join(dirname(target), `.${basename(target)}.previous`));
+  const parent = dirname(target);
+  return { target, parent, previous: join(parent, `.${basename(target)}.previous`) };
 }
 
 // A run killed between the two renames leaves the old output at `previous` and none at `target`.

@@ -85,7 +85,7 @@ function blockScalar(header: string, cursor: Cursor, parentIndent: number): stri
 function collection(cursor: Cursor, indent: number): unknown {
   const { lines } = cursor;
   const line = lines[cursor.index];
-  if (line.startsWith('- ', indent) || line.length === indent + 1 && line.endsWith('-')) return sequence(cursor, indent);
+  if (line.startsWith('- ', indent)) return sequence(cursor, indent);
   return map(cursor, indent);
 }
 

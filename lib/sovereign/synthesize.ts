@@ -155,10 +155,8 @@ function duplicateObjects(ownObjects: ReadonlyMap<Chart, readonly ApiObject[]>, 
   for (const [chart, objects] of ownObjects) {
     const region = regionOf.get(chart)?.region;
     for (const object of objects) {
-      const slash = object.apiVersion.indexOf('/');
-      const group = slash === -1 ? '' : object.apiVersion.slice(0, slash);
       const namespace = object.metadata.namespace ?? '';
-      const key = `${region}\u0000${group}\u0000${object.kind}\u0000${namespace}\u0000${object.name}`;
+      const key = `${region}\u0000${object.apiGroup}\u0000${object.kind}\u0000${namespace}\u0000${object.name}`;
       const first = seen.get(key);
       if (first === undefined) {
         seen.set(key, object);

@@ -37,7 +37,7 @@ export class ManifestValidator {
    */
   public validateObjects(objects: readonly unknown[], file?: string): Violation[] {
     const entries = objects.map((object) => ({ object }));
-    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries), ...checkBackups(entries)];
+    const violations = [...objects.flatMap((object) => this.validateObject(object)), ...clusterRules(entries)];
     return file === undefined ? violations : violations.map((v) => ({ ...v, file }));
   }
 
@@ -78,7 +78,7 @@ export class ManifestValidator {
         entries.push({ object, file: name });
       }
     }
-    for (const entries of perFolder.values()) violations.push(...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries), ...checkBackups(entries));
+    for (const entries of perFolder.values()) violations.push(...clusterRules(entries));
     return { files: files.length, objects, violations };
   }
 
@@ -106,6 +106,11 @@ export class ManifestValidator {
     violations.push(...checkPodSecurity(object, describe), ...checkSecretData(object, describe));
     return dedupe(violations);
   }
+}
+
+// The rules that judge one cluster's objects together rather than each on its own.
+function clusterRules(entries: readonly { readonly object: unknown; readonly file?: string }[]): Violation[] {
+  return [...duplicates(entries), ...checkOpenBao(entries), ...checkTenancy(entries), ...checkGlobalServices(entries), ...checkBackups(entries)];
 }
 
 class ParseError {
