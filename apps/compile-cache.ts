@@ -2,8 +2,9 @@
 // compiled: about 5 MB of precompiled validators and the cdk8s, yaml and CEL modules, 60-150 ms of every run on two
 // cores. Node 22 has this built in (module.enableCompileCache); Node 20, which this package supports, does not.
 //
-// Each module's cache is stored with the SHA-256 of its source and used only for that exact source (V8 checks its
-// own version and flags besides, and rejects a stale cache). The folder, its parent and each entry must be the
+// Each module's cache is stored with the SHA-256 of its source and used only for that exact source: V8 rejects a
+// cache of another V8 version or other flags, but accepts one made for other source of the same length
+// (test/apps/compile-cache.test.ts shows it). The folder, its parent and each entry must be the
 // user's own and writable by nobody else, since an entry is code. SOVEREIGN_COMPILE_CACHE=off (or an absolute
 // folder) overrides it. Differences from Node's own loader, for the modules it caches: columns on a module's first
 // line in stack traces are shifted by the wrapper, and --enable-source-maps does not apply to them.
@@ -60,11 +61,15 @@ interface ModuleLoader {
   _resolveLookupPaths(request: string, parent: Module): string[] | null;
 }
 
-// Imported first by the command line, so every module it loads afterwards goes through the cache.
-enableCompileCache();
+
+// Node's own _compile (v20.20.2 lib/internal/modules/cjs/loader.js, as `Module.prototype._compile.toString()` prints
+// it) checks a --experimental-policy manifest's integrity and honours --inspect-brk before running the wrapper; with
+// either, every module is left to it.
+const nodeOptions = `${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`;
+const needsNodesLoader = /--experimental-policy|--inspect-brk/.test(nodeOptions);
 
 function enableCompileCache(): void {
-  const folder = cacheFolder();
+  const folder = needsNodesLoader ? undefined : cacheFolder();
   if (folder === undefined) return;
   const missed: CompiledModule[] = [];
   const prototype = Module.prototype as ModuleInternals;
@@ -87,7 +92,7 @@ function enableCompileCache(): void {
       return original.call(this, content, filename, format);
     }
     if (cachedData === undefined || script.cachedDataRejected === true) missed.push({ script, file, hash });
-    // As Node's own loader calls the wrapper (lib/internal/modules/cjs/loader.js, v20 `wrapSafe` and `_compile`).
+    // As Node's own `_compile` calls the wrapper (v20.20.2, above): (exports, require, module, filename, dirname).
     const loader = Module as unknown as ModuleLoader;
     const resolve = Object.assign((request: string, options?: { paths?: string[] }) => loader._resolveFilename(request, this, false, options), {
       paths: (request: string) => loader._resolveLookupPaths(request, this),
@@ -110,3 +115,6 @@ function enableCompileCache(): void {
     }
   });
 }
+
+// Imported first by the command line, so every module it loads afterwards goes through the cache.
+enableCompileCache();

@@ -18,8 +18,9 @@ const HOIST_BYTES = 2048;
 
 /**
  * `schema` with every large property, item and additionalProperties subschema moved to `definitions` and referenced
- * there (`$ref` alone: draft-07 ignores a sibling of `$ref`, and none is left). The same checks on the same paths;
- * only ajv's schemaPath changes, which the validator does not report.
+ * there (`$ref` alone, so nothing depends on how a sibling of `$ref` is treated; with `inlineRefs: false` ajv 8.20.0
+ * compiles each referenced schema as a function of its own, `inlineOrCompile` in dist/compile/index.js). The same
+ * checks on the same paths; only ajv's schemaPath changes, which the validator does not report.
  */
 export function hoistLargeSubschemas(schema: JsonSchema): JsonSchema {
   const definitions: Record<string, JsonSchema> = { ...((schema.definitions as Record<string, JsonSchema> | undefined) ?? {}) };
