@@ -7,7 +7,7 @@ import { GlobalServiceStub } from '../mesh/global-service-stub';
 import { LABEL_PREFIX } from '../common/labels';
 import { RegionContext } from '../common/region-context';
 import { DatabaseNetworkPolicy, type DatabaseNetworkPolicyOptions, databaseNetworkPolicyProblems } from './database-network-policy';
-import { caSecretName, meshServiceName, objectStoreName, pairNameProblem, replicaClusterName, replicationSecretName, restoreClusterName, scheduledBackupName } from './naming';
+import { caSecretName, meshServiceName, objectStoreName, pairNameProblem, replicaClusterName, replicationSecretName, restoreClusterName, scheduledBackupName, standbyTakesOver } from './naming';
 import { labelsProblems, throwIfProblems } from '../common/problems';
 import { BarmanObjectStore, type S3ObjectStore, s3ObjectStoreProblems } from './barman-object-store';
 import { backupIntervalSeconds, backupScheduleProblem, DEFAULT_BACKUP_SCHEDULE } from './backup-schedule';
@@ -208,8 +208,8 @@ export class CnpgHotStandbyPair extends Construct {
     // Exactly one writer, and so at most one WAL archiver: a second Cluster archiving the same database would fork the
     // archive's history. The replica takes over only once the promotion is confirmed (distributed: with the token).
     const distributed = this.topology === PairTopology.DISTRIBUTED;
-    const standbyTakesOver = this.active && this.promoted && (!distributed || props.promotionToken !== undefined);
-    this.writerClusterName = standbyTakesOver ? this.replicaClusterName! : this.primaryClusterName;
+    const standbyWrites = standbyTakesOver({ hasStandby: this.active, promoted: this.promoted, distributed, promotionToken: props.promotionToken });
+    this.writerClusterName = standbyWrites ? this.replicaClusterName! : this.primaryClusterName;
     const writerStore = this.objectStoreOf(this.writerClusterName);
     if (writerStore !== undefined) {
       this.walArchiverClusterName = this.writerClusterName;
@@ -251,13 +251,13 @@ export class CnpgHotStandbyPair extends Construct {
         externalClusters: members.map((member) => this.externalCluster(member, mesh, this.primaryClusterName)),
         ...(mesh ? { managed: this.meshService(this.primaryClusterName) } : {}),
       });
-      const replicaCluster = this.cluster(replicaSide, replicaName, standbyTakesOver ? 'primary' : 'replica', {
+      const replicaCluster = this.cluster(replicaSide, replicaName, standbyWrites ? 'primary' : 'replica', {
         bootstrap: this.basebackup(),
         replica: {
-          primary: standbyTakesOver ? replicaName : this.primaryClusterName,
+          primary: standbyWrites ? replicaName : this.primaryClusterName,
           source: this.primaryClusterName,
           self: replicaName,
-          ...(standbyTakesOver ? { promotionToken: props.promotionToken } : {}),
+          ...(standbyWrites ? { promotionToken: props.promotionToken } : {}),
         },
         externalClusters: members.map((member) => this.externalCluster(member, mesh, replicaName)),
         ...(mesh ? { managed: this.meshService(replicaName) } : {}),
@@ -270,7 +270,7 @@ export class CnpgHotStandbyPair extends Construct {
       this.networkPolicy(replicaSide, replicaCluster, primaryCluster);
       // Each follows the other while it is not the designated primary (`replica.primary` names the other).
       this.durability(this, primaryCluster, this.promoted);
-      this.durability(replicaSide, replicaCluster, !standbyTakesOver);
+      this.durability(replicaSide, replicaCluster, !standbyWrites);
       this.tlsHandovers = [this.handover(primary, replica, this.primaryClusterName), this.handover(replica, primary, replicaName)];
       this.recoveryCluster = this.restore(replicaSide);
       return;

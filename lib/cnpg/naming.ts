@@ -27,5 +27,14 @@ export const caSecretName = (clusterName: string) => `${clusterName}-ca`;
 export const objectStoreName = (clusterName: string) => `${clusterName}-store`;
 /** The ScheduledBackup of the Cluster that archives. */
 export const scheduledBackupName = (clusterName: string) => `${clusterName}-backup`;
+/**
+ * Whether a pair's standby is its writer (and so its one WAL archiver): once a promotion is confirmed, and for a
+ * distributed pair only once its promotion token is given too. The pair, the config's restore check and its
+ * "not backed up" report all ask this one question.
+ */
+export function standbyTakesOver(pair: { readonly hasStandby: boolean; readonly promoted: boolean; readonly distributed: boolean; readonly promotionToken?: string }): boolean {
+  return pair.hasStandby && pair.promoted && (!pair.distributed || pair.promotionToken !== undefined);
+}
+
 /** The default name of a pair's restore Cluster. */
 export const restoreClusterName = (name: string) => `${name}-restore`;

@@ -8,6 +8,7 @@ import { remoteKeyProblem } from '../secrets/remote-key';
 import { keyPrefixesOverlap, RESERVED_KEY_SEGMENTS, type SecretTenant, tenantKeyProblem } from '../secrets/tenancy';
 import { type HotStandbyResolution, resolveHotStandby } from './hot-standby';
 import { defaultPostgresImage, PINNED_POSTGRES_IMAGES } from '../cnpg/postgres-image';
+import { standbyTakesOver } from '../cnpg/naming';
 
 /** A region with its defaults applied. */
 export interface SovereignRegion {
@@ -127,18 +128,22 @@ export function resolveSovereignConfig(raw: unknown, options: ResolveOptions = {
   databases.forEach((database, index) => issues.push(...databaseDurabilityIssues(database, index, data.regions)));
   // What has no object store to back up to: configs written before stores existed still render; --strict refuses them.
   const storeless = new Set(data.regions.filter((r) => r.objectStore === undefined).map((r) => r.name));
+  // The regions named in the report, collected as it is built (a region's name may contain another's).
+  const unprotectedRegions = new Set<string>(storeless.has(primaryRegion) ? [primaryRegion] : []);
   const unprotected = [
     ...(storeless.has(primaryRegion) ? [`OpenBao (primary region ${primaryRegion}: no Raft snapshots off-site)`] : []),
     ...databases.flatMap((d) => {
-      const writer = d.replicaRegion !== undefined && d.promoted ? d.replicaRegion : d.primaryRegion;
-      return storeless.has(writer) ? [`database ${d.namespace}/${d.name} (region ${writer}: no WAL archive, no base backups)`] : [];
+      const writer = writerIsStandby(d) ? d.replicaRegion! : d.primaryRegion;
+      if (!storeless.has(writer)) return [];
+      unprotectedRegions.add(writer);
+      return [`database ${d.namespace}/${d.name} (region ${writer}: no WAL archive, no base backups)`];
     }),
   ];
   if (unprotected.length > 0) {
     // A large Sovereign names the first few and counts the rest, so the summary stays readable.
     const shown = unprotected.length > 6 ? [...unprotected.slice(0, 5), `and ${unprotected.length - 5} more`] : unprotected;
     const message = `not backed up, because its region has no objectStore: ${shown.join('; ')}`;
-    if (options.strict) issues.push({ path: 'regions[].objectStore', message: `${message}; configure an objectStore for ${[...storeless].filter((r) => unprotected.some((u) => u.includes(r))).join(', ')}` });
+    if (options.strict) issues.push({ path: 'regions[].objectStore', message: `${message}; configure an objectStore for ${[...storeless].filter((r) => unprotectedRegions.has(r)).join(', ')}` });
     else warnings.push(message);
   }
 
@@ -279,6 +284,9 @@ function placeDatabase(
 }
 
 // What a pair needs of the regions for its image and its restore; the constructs check the same, later and by field.
+// The writer as the pair renders it (CnpgHotStandbyPair asks the same standbyTakesOver).
+const writerIsStandby = (d: SovereignDatabase) => standbyTakesOver({ hasStandby: d.replicaRegion !== undefined, promoted: d.promoted, distributed: d.topology === 'distributed', promotionToken: d.promotionToken });
+
 function databaseDurabilityIssues(database: SovereignDatabase, index: number, regions: SovereignConfigData['regions']): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const path = `databases[${index}]`;
@@ -308,7 +316,7 @@ function databaseDurabilityIssues(database: SovereignDatabase, index: number, re
   const members = [database.name, ...(replicaName !== undefined ? [replicaName] : [])];
   const regionOf = (cluster: string) => (cluster === replicaName ? database.replicaRegion! : database.primaryRegion);
   // The writer as the pair renders it: the replica once a promotion is confirmed (distributed: with the token).
-  const writer = replicaName !== undefined && database.promoted && (database.topology !== 'distributed' || database.promotionToken !== undefined) ? replicaName : database.name;
+  const writer = writerIsStandby(database) ? replicaName! : database.name;
   const from = restore.fromCluster ?? writer;
   if (!members.includes(from)) {
     issues.push({ path: `${path}.restore.fromCluster`, value: from, message: `is not a Cluster of this pair; use one of: ${members.join(', ')}` });

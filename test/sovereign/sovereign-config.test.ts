@@ -31,6 +31,21 @@ describe('Sovereign config', () => {
     expect(() => resolveSovereignConfig(noStores, { strict: true })).toThrow(`configure an objectStore for ${FSN}`);
   });
 
+  test('the not-backed-up report names the writer the pair renders: a distributed pair promoted without its token still writes in the primary region', () => {
+    // GIVEN the primary region without a store and the replica region with one
+    const regions = [{ name: FSN }, { name: HEL, objectStore: objectStore(HEL) }];
+    const database = { name: 'db', namespace: 'apps', topology: 'distributed', promoted: true };
+    const config = (extra: Record<string, unknown>) => ({ name: 'omantel', domain: 'omantel.example', regions, primaryRegion: HEL, hotStandby: { enabled: true, primaryRegion: FSN, replicaRegion: HEL }, databases: [{ ...database, ...extra }] });
+    // THEN without the token the primary still archives, and is reported; with it the replica archives, to its store
+    expect(resolveSovereignConfig(config({})).warnings).toEqual([`not backed up, because its region has no objectStore: database apps/db (region ${FSN}: no WAL archive, no base backups)`]);
+    expect(resolveSovereignConfig(config({ promotionToken: 't' })).warnings).toEqual([]);
+  });
+
+  test('--strict names exactly the regions that need a store, also when one region name contains another', () => {
+    const config = { name: 'omantel', domain: 'omantel.example', regions: [{ name: 'fsn-2' }, { name: 'fsn' }], primaryRegion: 'fsn-2' };
+    expect(() => resolveSovereignConfig(config, { strict: true })).toThrow(/configure an objectStore for fsn-2$/m);
+  });
+
   test('fails on a bad object store: plain http, a bad bucket, a retention Barman cannot read, a missing credential reference', () => {
     const bad = { endpoint: 'http://s3.example', bucket: 'B', retention: { databases: '30 days' } };
     expect(() => resolveSovereignConfig({ name: 'omantel', domain: 'omantel.example', regions: [{ name: FSN, objectStore: bad }] })).toThrow(
