@@ -22,8 +22,7 @@ export function backupScheduleProblem(schedule: string): string | undefined {
   if (!/^[0-9]{1,2}$/.test(fields[0]) || Number(fields[0]) > 59) {
     return `"${schedule}": the first (seconds) field must be a single number 0-59, e.g. "${DEFAULT_BACKUP_SCHEDULE}"`;
   }
-  // A daily schedule is read without cron-parser; its seconds field shifts every run alike, so the rest decides.
-  if (dailyGapSeconds(fields.slice(1).join(' ')) !== undefined) return undefined;
+  if (dailyBackupGapSeconds(schedule) !== undefined) return undefined;
   try {
     parseCron(schedule);
   } catch (error) {
@@ -32,10 +31,16 @@ export function backupScheduleProblem(schedule: string): string | undefined {
   return undefined;
 }
 
+// A daily schedule is read without cron-parser: its seconds field shifts every run alike, so the other five decide.
+function dailyBackupGapSeconds(schedule: string): number | undefined {
+  return dailyGapSeconds(schedule.trim().split(/\s+/).slice(1).join(' '));
+}
+
 const intervals = new Map<string, number>();
 
 /**
- * The longest gap between two scheduled base backups over four weeks (covers weekly schedules), in seconds. At most
+ * The longest gap between two scheduled base backups over a year from 2026-01-05 (covers weekly and monthly
+ * schedules: four weeks would have missed a monthly one's 31-day gaps), in seconds. At most
  * 5000 runs are looked at: a schedule that frequent repeats within them. Remembered per schedule: every pair of a
  * Sovereign usually shares one.
  */
@@ -44,7 +49,7 @@ export function backupIntervalSeconds(schedule: string): number {
   if (interval === undefined) {
     const problem = backupScheduleProblem(schedule);
     if (problem !== undefined) throw new Error(`backup schedule ${problem}`);
-    interval = dailyGapSeconds(schedule.trim().split(/\s+/).slice(1).join(' ')) ?? walkedGapSeconds(schedule, { horizon: '2026-02-02T00:00:00Z', maxRuns: 5000 });
+    interval = dailyBackupGapSeconds(schedule) ?? walkedGapSeconds(schedule, { horizon: '2027-01-05T00:00:00Z', maxRuns: 5000 });
     intervals.set(schedule, interval);
   }
   return interval;

@@ -283,7 +283,7 @@ describe('database durability: pinned images', () => {
 });
 
 describe('database durability: configuration errors', () => {
-  test('the backup interval read without cron-parser agrees with its walk over four weeks', () => {
+  test('the backup interval read without cron-parser agrees with the walk of cron-parser, and monthly gaps are the longest month', () => {
     // GIVEN cron-parser's own walk, the reference the daily fast path replaces
     const walked = (schedule: string) => {
       const runs = parseCron(schedule);
@@ -296,11 +296,14 @@ describe('database durability: configuration errors', () => {
       }
       return longest / 1000;
     };
-    // THEN daily forms (fast path) and weekly or monthly ones (walked) give cron-parser's answer
-    for (const schedule of ['0 0 0 * * *', '30 15 2 * * *', '0 0 */6 * * *', '0 */30 * * * *', '0 0 1,13 * * *', '0 0 3 * * 0', '0 0 0 1 * *', '0 0 9-17 * * 1-5']) {
+    // THEN the daily forms the fast path reads give cron-parser's answer
+    for (const schedule of ['0 0 0 * * *', '30 15 2 * * *', '0 0 */6 * * *', '0 */30 * * * *', '0 0 1,13 * * *']) {
       expect([schedule, backupIntervalSeconds(schedule)]).toEqual([schedule, walked(schedule)]);
     }
+    // AND weekly and monthly ones, which cron-parser walks, give the gaps worked out by hand
     expect(backupIntervalSeconds('0 0 3 * * 0')).toBe(7 * 86400);
+    expect(backupIntervalSeconds('0 0 0 1 * *')).toBe(31 * 86400); // e.g. March to April 2026
+    expect(backupIntervalSeconds('0 0 9-17 * * 1-5')).toBe(64 * 3600); // Friday 17:00 to Monday 09:00
     // AND a bad schedule the fast path cannot read still fails as cron-parser does
     expect(backupScheduleProblem('0 0 25 * * *')).toMatch(/is not a valid cron expression/);
     expect(backupScheduleProblem('0 0 0 32 * *')).toMatch(/is not a valid cron expression/);
