@@ -11,9 +11,9 @@ import type { RegionContext } from '../common/region-context';
 /** The Barman Cloud CNPG-I plugin's name (plugin-barman-cloud `internal/cnpgi/metadata/constants.go` PluginName, v0.14.0). */
 export const BARMAN_CLOUD_PLUGIN = 'barman-cloud.cloudnative-pg.io';
 // WAL settings for streaming to a standby in another region; CNPG refuses `hot_standby` itself.
-export const STREAMING_PARAMETERS = { max_wal_senders: '10', max_replication_slots: '10', wal_level: 'logical' } as const;
+const STREAMING_PARAMETERS = { max_wal_senders: '10', max_replication_slots: '10', wal_level: 'logical' } as const;
 /** CNPG's `archive_timeout` unless the Cluster sets its own (`pkg/postgres/configuration.go` defaults, v1.30.0). */
-export const CNPG_ARCHIVE_TIMEOUT_SECONDS = 300;
+const CNPG_ARCHIVE_TIMEOUT_SECONDS = 300;
 
 export interface BaseClusterSpecOptions {
   readonly imageName: string;

@@ -9,7 +9,7 @@ import { BarmanObjectStore, type S3CredentialsRef, type S3ObjectStore, s3ObjectS
 import { barmanPlugin, baseClusterSpec } from './cluster-spec';
 import { CnpgClusterMonitoring, type DatabasePodMonitorOptions, scrapeableNetworkPolicy } from './database-monitoring';
 import { DatabaseNetworkPolicy, type DatabaseNetworkPolicyOptions, databaseNetworkPolicyProblems } from './database-network-policy';
-import { CNPG_CLUSTER_NAME_MAX } from './naming';
+import { CNPG_CLUSTER_NAME_MAX, restoreClusterName } from './naming';
 import { postgresImageProblem } from './postgres-image';
 
 export interface CnpgRecoveryClusterProps {
@@ -122,12 +122,12 @@ export class CnpgRecoveryCluster extends Construct {
 }
 
 /** Every problem with the props of a recovery Cluster. */
-export function recoveryClusterProblems(props: CnpgRecoveryClusterProps): string[] {
+function recoveryClusterProblems(props: CnpgRecoveryClusterProps): string[] {
   const problems: string[] = [];
   const name = recoveryNameProblem(props.name);
   if (name !== undefined) problems.push(`name: ${name}`);
   if (props.name === props.sourceClusterName) {
-    problems.push(`name: "${props.name}" is the Cluster being restored; a restore is a new Cluster beside it, e.g. "${props.sourceClusterName}-restore"`);
+    problems.push(`name: "${props.name}" is the Cluster being restored; a restore is a new Cluster beside it, e.g. "${restoreClusterName(props.sourceClusterName)}"`);
   }
   if (!DNS1123_LABEL.test(props.namespace) || props.namespace.length > 63) problems.push(`namespace: "${props.namespace}" is not a DNS-1123 label`);
   if (props.sourceNamespace !== undefined && (!DNS1123_LABEL.test(props.sourceNamespace) || props.sourceNamespace.length > 63)) {

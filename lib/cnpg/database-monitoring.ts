@@ -5,6 +5,7 @@ import { PrometheusRule, type PrometheusRuleSpecGroupsRules, PrometheusRuleSpecG
 import { labelsProblems, throwIfProblems } from '../common/problems';
 import { RegionContext } from '../common/region-context';
 import type { DatabaseNetworkPolicyOptions } from './database-network-policy';
+import { objectStoreName, scheduledBackupName } from './naming';
 
 /** Whether a database's alerting rules are rendered, and how Prometheus finds them. */
 export interface DatabaseAlertsOptions {
@@ -44,7 +45,7 @@ export interface CnpgClusterMonitoringProps {
 
 const DEFAULT_SELECTOR_LABELS = { release: 'kube-prometheus-stack' } as const;
 /** Where Prometheus runs unless a database's network policy names another namespace (as `openbao.metricsNamespace`). */
-export const DEFAULT_METRICS_NAMESPACE = 'monitoring';
+const DEFAULT_METRICS_NAMESPACE = 'monitoring';
 
 /**
  * The network policy options of a Cluster that gets a PodMonitor: scraping 9187 must be admitted, or the PodMonitor
@@ -57,7 +58,7 @@ export function scrapeableNetworkPolicy(options: DatabaseNetworkPolicyOptions | 
 /** How long a replica may trail the primary before it alerts: CNPG's sample `PGReplication` rule (docs/src/samples/monitoring/prometheusrule.yaml, v1.30.0). */
 export const REPLICA_LAG_ALERT_SECONDS = 300;
 /** A replica receiving nothing this long alerts: it is at best catching up from the archive. */
-export const REPLICA_NOT_STREAMING_FOR = '15m';
+const REPLICA_NOT_STREAMING_FOR = '15m';
 
 // Metric names as CloudNativePG 1.30.0 and the Barman Cloud plugin 0.14.0 export them on the instances' port 9187.
 // cnpg_<query>_<column> come from the default monitoring queries (config/manager/default-monitoring.yaml, prefixed
@@ -154,7 +155,7 @@ export class CnpgClusterMonitoring extends Construct {
           labels: ruleLabels('critical'),
           annotations: {
             summary: `${where} has WAL waiting that has not reached the object store for more than ${duration(staleAfter)}`,
-            description: `The newest archived WAL of {{ $labels.pod }} is older than ${duration(staleAfter)} (3 x archive_timeout) while segments wait in pg_wal: a lost region now loses more than that. Check the log of the instances' plugin-barman-cloud sidecar (\`kubectl -n ${this.namespace} logs {{ $labels.pod }} -c plugin-barman-cloud\`), the ObjectStore ${this.clusterName}-store and its credentials, and \`kubectl cnpg status ${this.clusterName} -n ${this.namespace}\`.`,
+            description: `The newest archived WAL of {{ $labels.pod }} is older than ${duration(staleAfter)} (3 x archive_timeout) while segments wait in pg_wal: a lost region now loses more than that. Check the log of the instances' plugin-barman-cloud sidecar (\`kubectl -n ${this.namespace} logs {{ $labels.pod }} -c plugin-barman-cloud\`), the ObjectStore ${objectStoreName(this.clusterName)} and its credentials, and \`kubectl cnpg status ${this.clusterName} -n ${this.namespace}\`.`,
           },
         },
         {
@@ -164,7 +165,7 @@ export class CnpgClusterMonitoring extends Construct {
           labels: ruleLabels('warning'),
           annotations: {
             summary: `${where} has no base backup newer than ${duration(backupAfter)}`,
-            description: `The newest successful base backup is older than one schedule interval (${duration(interval)}) plus ${duration(backupAfter - interval)}: restores replay more WAL than planned. Check \`kubectl -n ${this.namespace} get backups\` and the ScheduledBackup ${this.clusterName}-backup.`,
+            description: `The newest successful base backup is older than one schedule interval (${duration(interval)}) plus ${duration(backupAfter - interval)}: restores replay more WAL than planned. Check \`kubectl -n ${this.namespace} get backups\` and the ScheduledBackup ${scheduledBackupName(this.clusterName)}.`,
           },
         },
         {
@@ -174,7 +175,7 @@ export class CnpgClusterMonitoring extends Construct {
           labels: ruleLabels('critical'),
           annotations: {
             summary: `${where} has no successful base backup on record`,
-            description: `Without a base backup, WAL alone restores nothing. Check \`kubectl -n ${this.namespace} get backups\` and the ObjectStore ${this.clusterName}-store.`,
+            description: `Without a base backup, WAL alone restores nothing. Check \`kubectl -n ${this.namespace} get backups\` and the ObjectStore ${objectStoreName(this.clusterName)}.`,
           },
         },
         {

@@ -50,7 +50,7 @@ const SECRET_KEY = z.string().regex(/^[-._a-zA-Z0-9]+$/, { error: "must be a Sec
 // Barman's retention policy form, "<n>d|w|m" (cloudnative-pg/plugin-barman-cloud api/v1 ObjectStoreSpec.RetentionPolicy, v0.14.0).
 const RETENTION = /^[1-9][0-9]*[dwm]$/;
 
-export const objectStoreSchema = z
+const objectStoreSchema = z
   .strictObject({
     endpoint: z
       .string()
@@ -263,7 +263,7 @@ const labelMap = () =>
 // Where the CNPG 1.30 release manifest and Helm chart put the operator (cnpg-system, app.kubernetes.io/name).
 const cnpgOperator = () => ({ namespace: 'cnpg-system', podLabels: { 'app.kubernetes.io/name': 'cloudnative-pg' } });
 
-export const databaseNetworkPolicySchema = z
+const databaseNetworkPolicySchema = z
   .strictObject({
     clientNamespaces: z
       .array(dnsLabel())
