@@ -2,9 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cluster } from '../../imports/clusters-postgresql.cnpg.io';
 import { App, Chart } from 'cdk8s';
+import { FastApiObject } from '../../lib/output/fast-api-object';
 
-// `npm run import` rewrites cdk8s import's quadratic undefined-field filter as a loop (scripts/import-crds.mjs). A
-// plain `cdk8s import` would bring the quadratic form back without changing any output; this catches that.
+// `npm run import` rewrites cdk8s import's quadratic undefined-field filter as a loop, and bases every generated class
+// on FastApiObject (scripts/import-crds.mjs). A plain `cdk8s import` would undo both without changing any output;
+// this catches that.
 const IMPORTS = join(__dirname, '..', '..', 'imports');
 
 describe('generated imports', () => {
@@ -15,6 +17,14 @@ describe('generated imports', () => {
       const source = readFileSync(join(IMPORTS, file), 'utf8');
       expect([file, source.includes('Object.entries(result).reduce(')]).toEqual([file, false]);
     }
+  });
+
+  test('every generated class renders through FastApiObject', () => {
+    for (const file of readdirSync(IMPORTS).filter((f) => f.endsWith('.ts'))) {
+      const source = readFileSync(join(IMPORTS, file), 'utf8');
+      expect([file, /extends ApiObject\b/.test(source), source.includes(' extends FastApiObject {')]).toEqual([file, false, true]);
+    }
+    expect(Object.getPrototypeOf(Cluster)).toBe(FastApiObject);
   });
 
   test('the loop drops undefined fields and keeps the generated field order', () => {
