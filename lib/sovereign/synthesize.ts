@@ -63,10 +63,10 @@ export interface SovereignOutput {
  */
 export function synthesizeSovereign(source: SovereignConfig | IConstruct): SovereignOutput {
   const root = Construct.isConstruct(source) ? source.node.root : buildApp(source);
-  const all = root.node.findAll();
+  const { all, ownObjects, independent } = walkTree(root);
   const errors = all.flatMap((construct) => construct.node.validate().map((message) => `${construct.node.path}: ${message}`));
   const sovereigns = all.filter((c): c is Sovereign => c instanceof Sovereign);
-  const charts = all.filter((c): c is Chart => Chart.isChart(c));
+  const charts = [...ownObjects.keys()];
 
   const regionOf = new Map<Chart, RegionContext>();
   for (const chart of charts) {
@@ -85,10 +85,7 @@ export function synthesizeSovereign(source: SovereignConfig | IConstruct): Sover
   if (primaries.length > 1) errors.push(`the region contexts disagree on the OpenBao primary (${primaries.join(', ')}); every region must name the same primaryRegion`);
 
   // Regions in config order when a Sovereign declares them, otherwise in the order their charts appear.
-  const independent = all.every((c) => c.node.dependencies.length === 0 && (!Chart.isChart(c) || !charts.some((other) => other !== c && c.node.scopes.includes(other))));
   const regionNames = unique([...sovereigns.flatMap((s) => s.config.regions.map((r) => r.name)), ...contexts.map((c) => c.region)]);
-  // Each chart's own API objects (not those of a chart nested in it), in construct-tree pre-order, found once.
-  const ownObjects = new Map(charts.map((chart) => [chart, chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)]));
   errors.push(...duplicateObjects(ownObjects, regionOf));
   // Reported before anything renders, as cdk8s validates before it renders: an invalid object may not render at all.
   if (errors.length > 0) {
@@ -140,6 +137,34 @@ export function synthesizeSovereign(source: SovereignConfig | IConstruct): Sover
  */
 function chartObjects(chart: Chart, own: readonly ApiObject[], independent: boolean): KubeObject[] {
   return independent ? own.map((object) => object.toJson() as KubeObject) : (chart.toJson() as KubeObject[]);
+}
+
+/**
+ * The app in one pre-order pass, the order of constructs' `findAll()`: every construct; each chart (in that order) with
+ * its own API objects, those whose nearest chart it is, in the order `chart.node.findAll()` lists them (a subtree's
+ * pre-order is the whole tree's pre-order restricted to it); and whether no construct has a dependency and no chart is
+ * nested in another (`independent`, see `chartObjects`).
+ */
+function walkTree(root: IConstruct): { all: IConstruct[]; ownObjects: Map<Chart, ApiObject[]>; independent: boolean } {
+  const all: IConstruct[] = [];
+  const ownObjects = new Map<Chart, ApiObject[]>();
+  let independent = true;
+  const visit = (construct: IConstruct, chart: ApiObject[] | undefined) => {
+    all.push(construct);
+    if (construct.node.dependencies.length > 0) independent = false;
+    let objects = chart;
+    if (Chart.isChart(construct)) {
+      if (chart !== undefined) independent = false;
+      objects = [];
+      ownObjects.set(construct, objects);
+    } else if (construct instanceof ApiObject) {
+      // cdk8s gives every ApiObject a chart (its constructor calls Chart.of), so `objects` is defined here.
+      objects!.push(construct);
+    }
+    for (const child of construct.node.children) visit(child, objects);
+  };
+  visit(root, undefined);
+  return { all, ownObjects, independent };
 }
 
 function buildApp(config: SovereignConfig): App {
