@@ -83,17 +83,11 @@ export interface ClusterFederatedTrustDomainProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterFederatedTrustDomainProps(obj: ClusterFederatedTrustDomainProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterFederatedTrustDomainSpec(obj.spec),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.metadata) !== undefined) result['metadata'] = field;
+  if ((field = toJson_ClusterFederatedTrustDomainSpec(obj.spec)) !== undefined) result['spec'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -147,20 +141,14 @@ export interface ClusterFederatedTrustDomainSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterFederatedTrustDomainSpec(obj: ClusterFederatedTrustDomainSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'bundleEndpointProfile': toJson_ClusterFederatedTrustDomainSpecBundleEndpointProfile(obj.bundleEndpointProfile),
-    'bundleEndpointURL': obj.bundleEndpointUrl,
-    'className': obj.className,
-    'trustDomain': obj.trustDomain,
-    'trustDomainBundle': obj.trustDomainBundle,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = toJson_ClusterFederatedTrustDomainSpecBundleEndpointProfile(obj.bundleEndpointProfile)) !== undefined) result['bundleEndpointProfile'] = field;
+  if ((field = obj.bundleEndpointUrl) !== undefined) result['bundleEndpointURL'] = field;
+  if ((field = obj.className) !== undefined) result['className'] = field;
+  if ((field = obj.trustDomain) !== undefined) result['trustDomain'] = field;
+  if ((field = obj.trustDomainBundle) !== undefined) result['trustDomainBundle'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -192,17 +180,11 @@ export interface ClusterFederatedTrustDomainSpecBundleEndpointProfile {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterFederatedTrustDomainSpecBundleEndpointProfile(obj: ClusterFederatedTrustDomainSpecBundleEndpointProfile | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'endpointSPIFFEID': obj.endpointSpiffeid,
-    'type': obj.type,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.endpointSpiffeid) !== undefined) result['endpointSPIFFEID'] = field;
+  if ((field = obj.type) !== undefined) result['type'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

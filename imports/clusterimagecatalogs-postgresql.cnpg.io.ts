@@ -84,17 +84,11 @@ export interface ClusterImageCatalogProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImageCatalogProps(obj: ClusterImageCatalogProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterImageCatalogSpec(obj.spec),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.metadata) !== undefined) result['metadata'] = field;
+  if ((field = toJson_ClusterImageCatalogSpec(obj.spec)) !== undefined) result['spec'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -127,17 +121,11 @@ export interface ClusterImageCatalogSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImageCatalogSpec(obj: ClusterImageCatalogSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'componentImages': obj.componentImages?.map(y => toJson_ClusterImageCatalogSpecComponentImages(y)),
-    'images': obj.images?.map(y => toJson_ClusterImageCatalogSpecImages(y)),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.componentImages?.map(y => toJson_ClusterImageCatalogSpecComponentImages(y))) !== undefined) result['componentImages'] = field;
+  if ((field = obj.images?.map(y => toJson_ClusterImageCatalogSpecImages(y))) !== undefined) result['images'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -168,17 +156,11 @@ export interface ClusterImageCatalogSpecComponentImages {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImageCatalogSpecComponentImages(obj: ClusterImageCatalogSpecComponentImages | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'image': obj.image,
-    'key': obj.key,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.image) !== undefined) result['image'] = field;
+  if ((field = obj.key) !== undefined) result['key'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -216,18 +198,12 @@ export interface ClusterImageCatalogSpecImages {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImageCatalogSpecImages(obj: ClusterImageCatalogSpecImages | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'extensions': obj.extensions?.map(y => toJson_ClusterImageCatalogSpecImagesExtensions(y)),
-    'image': obj.image,
-    'major': obj.major,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.extensions?.map(y => toJson_ClusterImageCatalogSpecImagesExtensions(y))) !== undefined) result['extensions'] = field;
+  if ((field = obj.image) !== undefined) result['image'] = field;
+  if ((field = obj.major) !== undefined) result['major'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -303,22 +279,16 @@ export interface ClusterImageCatalogSpecImagesExtensions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImageCatalogSpecImagesExtensions(obj: ClusterImageCatalogSpecImagesExtensions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'bin_path': obj.binPath?.map(y => y),
-    'dynamic_library_path': obj.dynamicLibraryPath?.map(y => y),
-    'env': obj.env?.map(y => toJson_ClusterImageCatalogSpecImagesExtensionsEnv(y)),
-    'extension_control_path': obj.extensionControlPath?.map(y => y),
-    'image': toJson_ClusterImageCatalogSpecImagesExtensionsImage(obj.image),
-    'ld_library_path': obj.ldLibraryPath?.map(y => y),
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.binPath?.map(y => y)) !== undefined) result['bin_path'] = field;
+  if ((field = obj.dynamicLibraryPath?.map(y => y)) !== undefined) result['dynamic_library_path'] = field;
+  if ((field = obj.env?.map(y => toJson_ClusterImageCatalogSpecImagesExtensionsEnv(y))) !== undefined) result['env'] = field;
+  if ((field = obj.extensionControlPath?.map(y => y)) !== undefined) result['extension_control_path'] = field;
+  if ((field = toJson_ClusterImageCatalogSpecImagesExtensionsImage(obj.image)) !== undefined) result['image'] = field;
+  if ((field = obj.ldLibraryPath?.map(y => y)) !== undefined) result['ld_library_path'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -358,17 +328,11 @@ export interface ClusterImageCatalogSpecImagesExtensionsEnv {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImageCatalogSpecImagesExtensionsEnv(obj: ClusterImageCatalogSpecImagesExtensionsEnv | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.value) !== undefined) result['value'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -409,17 +373,11 @@ export interface ClusterImageCatalogSpecImagesExtensionsImage {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterImageCatalogSpecImagesExtensionsImage(obj: ClusterImageCatalogSpecImagesExtensionsImage | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'pullPolicy': obj.pullPolicy,
-    'reference': obj.reference,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.pullPolicy) !== undefined) result['pullPolicy'] = field;
+  if ((field = obj.reference) !== undefined) result['reference'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

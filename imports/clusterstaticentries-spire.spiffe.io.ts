@@ -83,17 +83,11 @@ export interface ClusterStaticEntryProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterStaticEntryProps(obj: ClusterStaticEntryProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_ClusterStaticEntrySpec(obj.spec),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.metadata) !== undefined) result['metadata'] = field;
+  if ((field = toJson_ClusterStaticEntrySpec(obj.spec)) !== undefined) result['spec'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -172,27 +166,21 @@ export interface ClusterStaticEntrySpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClusterStaticEntrySpec(obj: ClusterStaticEntrySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'admin': obj.admin,
-    'className': obj.className,
-    'dnsNames': obj.dnsNames?.map(y => y),
-    'downstream': obj.downstream,
-    'federatesWith': obj.federatesWith?.map(y => y),
-    'hint': obj.hint,
-    'jwtSVIDTTL': obj.jwtSvidttl,
-    'parentID': obj.parentId,
-    'selectors': obj.selectors?.map(y => y),
-    'spiffeID': obj.spiffeId,
-    'storeSVID': obj.storeSvid,
-    'x509SVIDTTL': obj.x509Svidttl,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.admin) !== undefined) result['admin'] = field;
+  if ((field = obj.className) !== undefined) result['className'] = field;
+  if ((field = obj.dnsNames?.map(y => y)) !== undefined) result['dnsNames'] = field;
+  if ((field = obj.downstream) !== undefined) result['downstream'] = field;
+  if ((field = obj.federatesWith?.map(y => y)) !== undefined) result['federatesWith'] = field;
+  if ((field = obj.hint) !== undefined) result['hint'] = field;
+  if ((field = obj.jwtSvidttl) !== undefined) result['jwtSVIDTTL'] = field;
+  if ((field = obj.parentId) !== undefined) result['parentID'] = field;
+  if ((field = obj.selectors?.map(y => y)) !== undefined) result['selectors'] = field;
+  if ((field = obj.spiffeId) !== undefined) result['spiffeID'] = field;
+  if ((field = obj.storeSvid) !== undefined) result['storeSVID'] = field;
+  if ((field = obj.x509Svidttl) !== undefined) result['x509SVIDTTL'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

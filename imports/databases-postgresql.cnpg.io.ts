@@ -84,17 +84,11 @@ export interface DatabaseProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseProps(obj: DatabaseProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_DatabaseSpec(obj.spec),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.metadata) !== undefined) result['metadata'] = field;
+  if ((field = toJson_DatabaseSpec(obj.spec)) !== undefined) result['spec'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -303,38 +297,32 @@ export interface DatabaseSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpec(obj: DatabaseSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'allowConnections': obj.allowConnections,
-    'builtinLocale': obj.builtinLocale,
-    'cluster': toJson_DatabaseSpecCluster(obj.cluster),
-    'collationVersion': obj.collationVersion,
-    'connectionLimit': obj.connectionLimit,
-    'databaseReclaimPolicy': obj.databaseReclaimPolicy,
-    'encoding': obj.encoding,
-    'ensure': obj.ensure,
-    'extensions': obj.extensions?.map(y => toJson_DatabaseSpecExtensions(y)),
-    'fdws': obj.fdws?.map(y => toJson_DatabaseSpecFdws(y)),
-    'icuLocale': obj.icuLocale,
-    'icuRules': obj.icuRules,
-    'isTemplate': obj.isTemplate,
-    'locale': obj.locale,
-    'localeCType': obj.localeCType,
-    'localeCollate': obj.localeCollate,
-    'localeProvider': obj.localeProvider,
-    'name': obj.name,
-    'owner': obj.owner,
-    'schemas': obj.schemas?.map(y => toJson_DatabaseSpecSchemas(y)),
-    'servers': obj.servers?.map(y => toJson_DatabaseSpecServers(y)),
-    'tablespace': obj.tablespace,
-    'template': obj.template,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.allowConnections) !== undefined) result['allowConnections'] = field;
+  if ((field = obj.builtinLocale) !== undefined) result['builtinLocale'] = field;
+  if ((field = toJson_DatabaseSpecCluster(obj.cluster)) !== undefined) result['cluster'] = field;
+  if ((field = obj.collationVersion) !== undefined) result['collationVersion'] = field;
+  if ((field = obj.connectionLimit) !== undefined) result['connectionLimit'] = field;
+  if ((field = obj.databaseReclaimPolicy) !== undefined) result['databaseReclaimPolicy'] = field;
+  if ((field = obj.encoding) !== undefined) result['encoding'] = field;
+  if ((field = obj.ensure) !== undefined) result['ensure'] = field;
+  if ((field = obj.extensions?.map(y => toJson_DatabaseSpecExtensions(y))) !== undefined) result['extensions'] = field;
+  if ((field = obj.fdws?.map(y => toJson_DatabaseSpecFdws(y))) !== undefined) result['fdws'] = field;
+  if ((field = obj.icuLocale) !== undefined) result['icuLocale'] = field;
+  if ((field = obj.icuRules) !== undefined) result['icuRules'] = field;
+  if ((field = obj.isTemplate) !== undefined) result['isTemplate'] = field;
+  if ((field = obj.locale) !== undefined) result['locale'] = field;
+  if ((field = obj.localeCType) !== undefined) result['localeCType'] = field;
+  if ((field = obj.localeCollate) !== undefined) result['localeCollate'] = field;
+  if ((field = obj.localeProvider) !== undefined) result['localeProvider'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.owner) !== undefined) result['owner'] = field;
+  if ((field = obj.schemas?.map(y => toJson_DatabaseSpecSchemas(y))) !== undefined) result['schemas'] = field;
+  if ((field = obj.servers?.map(y => toJson_DatabaseSpecServers(y))) !== undefined) result['servers'] = field;
+  if ((field = obj.tablespace) !== undefined) result['tablespace'] = field;
+  if ((field = obj.template) !== undefined) result['template'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -362,16 +350,10 @@ export interface DatabaseSpecCluster {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecCluster(obj: DatabaseSpecCluster | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -449,19 +431,13 @@ export interface DatabaseSpecExtensions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecExtensions(obj: DatabaseSpecExtensions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ensure': obj.ensure,
-    'name': obj.name,
-    'schema': obj.schema,
-    'version': obj.version,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.ensure) !== undefined) result['ensure'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.schema) !== undefined) result['schema'] = field;
+  if ((field = obj.version) !== undefined) result['version'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -535,22 +511,16 @@ export interface DatabaseSpecFdws {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecFdws(obj: DatabaseSpecFdws | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ensure': obj.ensure,
-    'handler': obj.handler,
-    'name': obj.name,
-    'options': obj.options?.map(y => toJson_DatabaseSpecFdwsOptions(y)),
-    'owner': obj.owner,
-    'usage': obj.usage?.map(y => toJson_DatabaseSpecFdwsUsage(y)),
-    'validator': obj.validator,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.ensure) !== undefined) result['ensure'] = field;
+  if ((field = obj.handler) !== undefined) result['handler'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.options?.map(y => toJson_DatabaseSpecFdwsOptions(y))) !== undefined) result['options'] = field;
+  if ((field = obj.owner) !== undefined) result['owner'] = field;
+  if ((field = obj.usage?.map(y => toJson_DatabaseSpecFdwsUsage(y))) !== undefined) result['usage'] = field;
+  if ((field = obj.validator) !== undefined) result['validator'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -593,18 +563,12 @@ export interface DatabaseSpecSchemas {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecSchemas(obj: DatabaseSpecSchemas | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ensure': obj.ensure,
-    'name': obj.name,
-    'owner': obj.owner,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.ensure) !== undefined) result['ensure'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.owner) !== undefined) result['owner'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -660,20 +624,14 @@ export interface DatabaseSpecServers {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecServers(obj: DatabaseSpecServers | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ensure': obj.ensure,
-    'fdw': obj.fdw,
-    'name': obj.name,
-    'options': obj.options?.map(y => toJson_DatabaseSpecServersOptions(y)),
-    'usage': obj.usage?.map(y => toJson_DatabaseSpecServersUsage(y)),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.ensure) !== undefined) result['ensure'] = field;
+  if ((field = obj.fdw) !== undefined) result['fdw'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.options?.map(y => toJson_DatabaseSpecServersOptions(y))) !== undefined) result['options'] = field;
+  if ((field = obj.usage?.map(y => toJson_DatabaseSpecServersUsage(y))) !== undefined) result['usage'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -744,18 +702,12 @@ export interface DatabaseSpecFdwsOptions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecFdwsOptions(obj: DatabaseSpecFdwsOptions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ensure': obj.ensure,
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.ensure) !== undefined) result['ensure'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.value) !== undefined) result['value'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -786,17 +738,11 @@ export interface DatabaseSpecFdwsUsage {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecFdwsUsage(obj: DatabaseSpecFdwsUsage | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'type': obj.type,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.type) !== undefined) result['type'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -867,18 +813,12 @@ export interface DatabaseSpecServersOptions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecServersOptions(obj: DatabaseSpecServersOptions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ensure': obj.ensure,
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.ensure) !== undefined) result['ensure'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.value) !== undefined) result['value'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -909,17 +849,11 @@ export interface DatabaseSpecServersUsage {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DatabaseSpecServersUsage(obj: DatabaseSpecServersUsage | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'type': obj.type,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.type) !== undefined) result['type'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

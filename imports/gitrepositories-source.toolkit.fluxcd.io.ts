@@ -84,17 +84,11 @@ export interface GitRepositoryProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositoryProps(obj: GitRepositoryProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_GitRepositorySpec(obj.spec),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.metadata) !== undefined) result['metadata'] = field;
+  if ((field = toJson_GitRepositorySpec(obj.spec)) !== undefined) result['spec'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -229,29 +223,23 @@ export interface GitRepositorySpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpec(obj: GitRepositorySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ignore': obj.ignore,
-    'include': obj.include?.map(y => toJson_GitRepositorySpecInclude(y)),
-    'interval': obj.interval,
-    'provider': obj.provider,
-    'proxySecretRef': toJson_GitRepositorySpecProxySecretRef(obj.proxySecretRef),
-    'recurseSubmodules': obj.recurseSubmodules,
-    'ref': toJson_GitRepositorySpecRef(obj.ref),
-    'secretRef': toJson_GitRepositorySpecSecretRef(obj.secretRef),
-    'serviceAccountName': obj.serviceAccountName,
-    'sparseCheckout': obj.sparseCheckout?.map(y => y),
-    'suspend': obj.suspend,
-    'timeout': obj.timeout,
-    'url': obj.url,
-    'verify': toJson_GitRepositorySpecVerify(obj.verify),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.ignore) !== undefined) result['ignore'] = field;
+  if ((field = obj.include?.map(y => toJson_GitRepositorySpecInclude(y))) !== undefined) result['include'] = field;
+  if ((field = obj.interval) !== undefined) result['interval'] = field;
+  if ((field = obj.provider) !== undefined) result['provider'] = field;
+  if ((field = toJson_GitRepositorySpecProxySecretRef(obj.proxySecretRef)) !== undefined) result['proxySecretRef'] = field;
+  if ((field = obj.recurseSubmodules) !== undefined) result['recurseSubmodules'] = field;
+  if ((field = toJson_GitRepositorySpecRef(obj.ref)) !== undefined) result['ref'] = field;
+  if ((field = toJson_GitRepositorySpecSecretRef(obj.secretRef)) !== undefined) result['secretRef'] = field;
+  if ((field = obj.serviceAccountName) !== undefined) result['serviceAccountName'] = field;
+  if ((field = obj.sparseCheckout?.map(y => y)) !== undefined) result['sparseCheckout'] = field;
+  if ((field = obj.suspend) !== undefined) result['suspend'] = field;
+  if ((field = obj.timeout) !== undefined) result['timeout'] = field;
+  if ((field = obj.url) !== undefined) result['url'] = field;
+  if ((field = toJson_GitRepositorySpecVerify(obj.verify)) !== undefined) result['verify'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -293,18 +281,12 @@ export interface GitRepositorySpecInclude {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpecInclude(obj: GitRepositorySpecInclude | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fromPath': obj.fromPath,
-    'repository': toJson_GitRepositorySpecIncludeRepository(obj.repository),
-    'toPath': obj.toPath,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.fromPath) !== undefined) result['fromPath'] = field;
+  if ((field = toJson_GitRepositorySpecIncludeRepository(obj.repository)) !== undefined) result['repository'] = field;
+  if ((field = obj.toPath) !== undefined) result['toPath'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -346,16 +328,10 @@ export interface GitRepositorySpecProxySecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpecProxySecretRef(obj: GitRepositorySpecProxySecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -414,20 +390,14 @@ export interface GitRepositorySpecRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpecRef(obj: GitRepositorySpecRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'branch': obj.branch,
-    'commit': obj.commit,
-    'name': obj.name,
-    'semver': obj.semver,
-    'tag': obj.tag,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.branch) !== undefined) result['branch'] = field;
+  if ((field = obj.commit) !== undefined) result['commit'] = field;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  if ((field = obj.semver) !== undefined) result['semver'] = field;
+  if ((field = obj.tag) !== undefined) result['tag'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -456,16 +426,10 @@ export interface GitRepositorySpecSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpecSecretRef(obj: GitRepositorySpecSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -503,17 +467,11 @@ export interface GitRepositorySpecVerify {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpecVerify(obj: GitRepositorySpecVerify | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'mode': obj.mode,
-    'secretRef': toJson_GitRepositorySpecVerifySecretRef(obj.secretRef),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.mode) !== undefined) result['mode'] = field;
+  if ((field = toJson_GitRepositorySpecVerifySecretRef(obj.secretRef)) !== undefined) result['secretRef'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -538,16 +496,10 @@ export interface GitRepositorySpecIncludeRepository {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpecIncludeRepository(obj: GitRepositorySpecIncludeRepository | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -591,16 +543,10 @@ export interface GitRepositorySpecVerifySecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepositorySpecVerifySecretRef(obj: GitRepositorySpecVerifySecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 

@@ -83,17 +83,11 @@ export interface OciRepositoryProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositoryProps(obj: OciRepositoryProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': obj.metadata,
-    'spec': toJson_OciRepositorySpec(obj.spec),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.metadata) !== undefined) result['metadata'] = field;
+  if ((field = toJson_OciRepositorySpec(obj.spec)) !== undefined) result['spec'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -234,29 +228,23 @@ export interface OciRepositorySpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpec(obj: OciRepositorySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'certSecretRef': toJson_OciRepositorySpecCertSecretRef(obj.certSecretRef),
-    'ignore': obj.ignore,
-    'insecure': obj.insecure,
-    'interval': obj.interval,
-    'layerSelector': toJson_OciRepositorySpecLayerSelector(obj.layerSelector),
-    'provider': obj.provider,
-    'proxySecretRef': toJson_OciRepositorySpecProxySecretRef(obj.proxySecretRef),
-    'ref': toJson_OciRepositorySpecRef(obj.ref),
-    'secretRef': toJson_OciRepositorySpecSecretRef(obj.secretRef),
-    'serviceAccountName': obj.serviceAccountName,
-    'suspend': obj.suspend,
-    'timeout': obj.timeout,
-    'url': obj.url,
-    'verify': toJson_OciRepositorySpecVerify(obj.verify),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = toJson_OciRepositorySpecCertSecretRef(obj.certSecretRef)) !== undefined) result['certSecretRef'] = field;
+  if ((field = obj.ignore) !== undefined) result['ignore'] = field;
+  if ((field = obj.insecure) !== undefined) result['insecure'] = field;
+  if ((field = obj.interval) !== undefined) result['interval'] = field;
+  if ((field = toJson_OciRepositorySpecLayerSelector(obj.layerSelector)) !== undefined) result['layerSelector'] = field;
+  if ((field = obj.provider) !== undefined) result['provider'] = field;
+  if ((field = toJson_OciRepositorySpecProxySecretRef(obj.proxySecretRef)) !== undefined) result['proxySecretRef'] = field;
+  if ((field = toJson_OciRepositorySpecRef(obj.ref)) !== undefined) result['ref'] = field;
+  if ((field = toJson_OciRepositorySpecSecretRef(obj.secretRef)) !== undefined) result['secretRef'] = field;
+  if ((field = obj.serviceAccountName) !== undefined) result['serviceAccountName'] = field;
+  if ((field = obj.suspend) !== undefined) result['suspend'] = field;
+  if ((field = obj.timeout) !== undefined) result['timeout'] = field;
+  if ((field = obj.url) !== undefined) result['url'] = field;
+  if ((field = toJson_OciRepositorySpecVerify(obj.verify)) !== undefined) result['verify'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -291,16 +279,10 @@ export interface OciRepositorySpecCertSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecCertSecretRef(obj: OciRepositorySpecCertSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -337,17 +319,11 @@ export interface OciRepositorySpecLayerSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecLayerSelector(obj: OciRepositorySpecLayerSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'mediaType': obj.mediaType,
-    'operation': obj.operation,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.mediaType) !== undefined) result['mediaType'] = field;
+  if ((field = obj.operation) !== undefined) result['operation'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -389,16 +365,10 @@ export interface OciRepositorySpecProxySecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecProxySecretRef(obj: OciRepositorySpecProxySecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -446,19 +416,13 @@ export interface OciRepositorySpecRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecRef(obj: OciRepositorySpecRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'digest': obj.digest,
-    'semver': obj.semver,
-    'semverFilter': obj.semverFilter,
-    'tag': obj.tag,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.digest) !== undefined) result['digest'] = field;
+  if ((field = obj.semver) !== undefined) result['semver'] = field;
+  if ((field = obj.semverFilter) !== undefined) result['semverFilter'] = field;
+  if ((field = obj.tag) !== undefined) result['tag'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -484,16 +448,10 @@ export interface OciRepositorySpecSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecSecretRef(obj: OciRepositorySpecSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -547,19 +505,13 @@ export interface OciRepositorySpecVerify {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecVerify(obj: OciRepositorySpecVerify | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchOIDCIdentity': obj.matchOidcIdentity?.map(y => toJson_OciRepositorySpecVerifyMatchOidcIdentity(y)),
-    'provider': obj.provider,
-    'secretRef': toJson_OciRepositorySpecVerifySecretRef(obj.secretRef),
-    'trustedRootSecretRef': toJson_OciRepositorySpecVerifyTrustedRootSecretRef(obj.trustedRootSecretRef),
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.matchOidcIdentity?.map(y => toJson_OciRepositorySpecVerifyMatchOidcIdentity(y))) !== undefined) result['matchOIDCIdentity'] = field;
+  if ((field = obj.provider) !== undefined) result['provider'] = field;
+  if ((field = toJson_OciRepositorySpecVerifySecretRef(obj.secretRef)) !== undefined) result['secretRef'] = field;
+  if ((field = toJson_OciRepositorySpecVerifyTrustedRootSecretRef(obj.trustedRootSecretRef)) !== undefined) result['trustedRootSecretRef'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -610,17 +562,11 @@ export interface OciRepositorySpecVerifyMatchOidcIdentity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecVerifyMatchOidcIdentity(obj: OciRepositorySpecVerifyMatchOidcIdentity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'issuer': obj.issuer,
-    'subject': obj.subject,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.issuer) !== undefined) result['issuer'] = field;
+  if ((field = obj.subject) !== undefined) result['subject'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -657,16 +603,10 @@ export interface OciRepositorySpecVerifySecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecVerifySecretRef(obj: OciRepositorySpecVerifySecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -693,16 +633,10 @@ export interface OciRepositorySpecVerifyTrustedRootSecretRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OciRepositorySpecVerifyTrustedRootSecretRef(obj: OciRepositorySpecVerifyTrustedRootSecretRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  const filtered: { [key: string]: any } = {};
-  for (const key in result) {
-    const value = (result as { [key: string]: any })[key];
-    if (value !== undefined) filtered[key] = value;
-  }
-  return filtered;
+  const result: { [key: string]: any } = {};
+  let field: any;
+  if ((field = obj.name) !== undefined) result['name'] = field;
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
