@@ -175,16 +175,24 @@ function buildApp(config: SovereignConfig): App {
 
 // Two objects of one kind, namespace and name in one cluster: the second would silently replace the first on apply.
 function duplicateObjects(ownObjects: ReadonlyMap<Chart, readonly ApiObject[]>, regionOf: ReadonlyMap<Chart, RegionContext>): string[] {
-  const seen = new Map<string, ApiObject>();
+  // Region, API group, kind and namespace, one map level each: no key string built per object.
+  type Level = Map<string | undefined, Level | ApiObject>;
+  const seen: Level = new Map();
+  const level = (parent: Level, key: string | undefined): Level => {
+    let next = parent.get(key) as Level | undefined;
+    if (next === undefined) parent.set(key, (next = new Map()));
+    return next;
+  };
   const errors: string[] = [];
   for (const [chart, objects] of ownObjects) {
     const region = regionOf.get(chart)?.region;
+    const inRegion = level(seen, region);
     for (const object of objects) {
       const namespace = object.metadata.namespace ?? '';
-      const key = `${region}\u0000${object.apiGroup}\u0000${object.kind}\u0000${namespace}\u0000${object.name}`;
-      const first = seen.get(key);
+      const names = level(level(level(inRegion, object.apiGroup), object.kind), namespace);
+      const first = names.get(object.name) as ApiObject | undefined;
       if (first === undefined) {
-        seen.set(key, object);
+        names.set(object.name, object);
       } else {
         const where = namespace === '' ? object.name : `${namespace}/${object.name}`;
         errors.push(`duplicate object ${object.kind} ${where} in region ${region}: ${first.node.path} and ${object.node.path} render the same object; give one of them another name or namespace`);
