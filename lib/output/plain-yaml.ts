@@ -108,23 +108,22 @@ function scalar(value: unknown, inSequence: boolean, column: number): string | u
 const breaks: string[] = [];
 const lineBreak = (indent: number) => (breaks[indent] ??= `\n${' '.repeat(indent)}`);
 
-// Appends `value` (a map or sequence) to `out` as lines whose first line starts where the cursor is and whose others
-// are indented by `indent` spaces. Pieces are joined once per object: concatenating as it goes would keep every
-// file's text as a tree of fragments (several times its size) until it is written.
-function block(value: unknown, indent: number, out: string[]): void {
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
+// Appends `value` (a map with these keys, or a sequence) to `out` as lines whose first line starts where the cursor is
+// and whose others are indented by `indent` spaces. Pieces are joined once per object: concatenating as it goes would
+// keep every file's text as a tree of fragments (several times its size) until it is written.
+function block(value: unknown, keys: readonly string[] | undefined, indent: number, out: string[]): void {
+  if (keys === undefined) {
+    const items = value as readonly unknown[];
+    for (let index = 0; index < items.length; index++) {
       if (index > 0) out.push(lineBreak(indent));
       out.push('- ');
-      const item: unknown = value[index];
+      const item = items[index];
       const text = scalar(item, true, indent);
       if (text !== undefined) out.push(text);
       else nested(item, indent + 2, out, '');
     }
     return;
   }
-  if (!isPlainObject(value)) throw new NotPlain();
-  const keys = Object.keys(value);
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
     const item = (value as Record<string, unknown>)[key];
@@ -139,14 +138,15 @@ function block(value: unknown, indent: number, out: string[]): void {
 // A collection as a map value (after `key:`, on the next lines, or `{}`/`[]` on the same line) or as a sequence item
 // (`key` empty: after the "- ").
 function nested(item: unknown, indent: number, out: string[], key: string): void {
-  const empty = Array.isArray(item) ? item.length === 0 : isPlainObject(item) ? isEmptyObject(item) : undefined;
-  if (empty === undefined) throw new NotPlain();
-  const head = key === '' ? '' : `${key}:`;
-  if (empty) {
-    out.push(key === '' ? '' : `${head} `, Array.isArray(item) ? '[]' : '{}');
+  const sequence = Array.isArray(item);
+  if (!sequence && !isPlainObject(item)) throw new NotPlain();
+  const keys = sequence ? undefined : Object.keys(item);
+  if ((keys ?? (item as unknown[])).length === 0) {
+    if (key !== '') out.push(key, ': ');
+    out.push(sequence ? '[]' : '{}');
   } else {
-    if (key !== '') out.push(head, lineBreak(indent));
-    block(item, indent, out);
+    if (key !== '') out.push(key, ':', lineBreak(indent));
+    block(item, keys, indent, out);
   }
 }
 
@@ -157,17 +157,14 @@ function isPlainObject(value: unknown): value is object {
   return (prototype === Object.prototype || prototype === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
 }
 
-function isEmptyObject(value: object): boolean {
-  for (const key in value) if (Object.hasOwn(value, key)) return false;
-  return true;
-}
-
 /** `value` as `yaml` would write it with {@link YAML_OPTIONS}, or undefined when this writer cannot be sure. */
 export function plainYaml(value: unknown): string | undefined {
-  if (!isPlainObject(value) || isEmptyObject(value)) return undefined;
+  if (!isPlainObject(value)) return undefined;
+  const keys = Object.keys(value);
+  if (keys.length === 0) return undefined;
   const out: string[] = [];
   try {
-    block(value, 0, out);
+    block(value, keys, 0, out);
   } catch (error) {
     if (error instanceof NotPlain) return undefined;
     throw error;
