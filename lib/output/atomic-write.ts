@@ -14,18 +14,20 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
 
   const staging = mkdtempSync(join(parent, `.sovereign-tmp-${basename(target)}-`));
   try {
-    const folders = new Set<string>();
+    // Each relative folder is resolved, checked and made once; a file is then its plain name in it.
+    const folders = new Map<string, string>();
     for (const [path, content] of files) {
-      const file = join(staging, path);
-      if (!file.startsWith(staging + '/')) {
-        throw new Error(`refusing to write outside the output folder: ${path}`);
-      }
-      const folder = dirname(file);
-      if (!folders.has(folder)) {
+      const slash = path.lastIndexOf('/');
+      const name = path.slice(slash + 1);
+      let folder = folders.get(path.slice(0, slash + 1));
+      if (folder === undefined) {
+        folder = join(staging, path.slice(0, slash + 1), '.');
+        if (folder !== staging && !folder.startsWith(staging + '/')) throw new Error(`refusing to write outside the output folder: ${path}`);
         mkdirSync(folder, { recursive: true });
-        folders.add(folder);
+        folders.set(path.slice(0, slash + 1), folder);
       }
-      writeFileSync(file, content);
+      if (name === '' || name === '.' || name === '..') throw new Error(`refusing to write outside the output folder: ${path}`);
+      writeFileSync(`${folder}/${name}`, content);
     }
     if (existsSync(target)) {
       renameSync(target, previous);

@@ -39,6 +39,15 @@ describe('writeFolderAtomically', () => {
     expect(readdirSync(parent)).toEqual(['dist']);
   });
 
+  test('fails when a path escapes the folder or names no file, and writes nested paths as path.join resolves them', () => {
+    for (const path of ['../escape.yaml', 'r1/../../escape.yaml', 'r1/..', 'r1/.', 'r1/', '..']) {
+      expect(() => writeFolderAtomically(out, new Map([[path, 'x']]))).toThrow(/outside the output folder/);
+    }
+    expect(readdirSync(parent)).toEqual([]);
+    writeFolderAtomically(out, new Map([['r1//a.yaml', '1'], ['r1/./b.yaml', '2'], ['r2/x/../c.yaml', '3'], ['d.yaml', '4']]));
+    expect(snapshotFolder(out)).toEqual({ '/r1/a.yaml': '1', '/r1/b.yaml': '2', '/r2/c.yaml': '3', '/d.yaml': '4' });
+  });
+
   test('entries produced while writing: an error while producing them leaves the previous output as it was', () => {
     writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
     const before = snapshotFolder(out);
