@@ -64,8 +64,9 @@ export class RegionContext {
 
   /** The nearest region context above a construct (the construct itself included), or undefined. */
   public static tryOf(construct: IConstruct): RegionContext | undefined {
-    for (const scope of [...construct.node.scopes].reverse()) {
-      const context = (scope as unknown as { [CONTEXT]?: RegionContext })[CONTEXT];
+    const scopes = construct.node.scopes;
+    for (let index = scopes.length - 1; index >= 0; index--) {
+      const context = (scopes[index] as unknown as { [CONTEXT]?: RegionContext })[CONTEXT];
       if (context !== undefined) return context;
     }
     return undefined;
@@ -93,6 +94,7 @@ export class RegionContext {
   public readonly peerClusterNames: readonly string[];
   public readonly createNamespaces: boolean;
 
+  private labels?: Readonly<Record<string, string>>;
   private readonly issued: IssuedIdentity[] = [];
   private readonly issuedListeners: ((identity: IssuedIdentity) => void)[] = [];
 
@@ -125,7 +127,9 @@ export class RegionContext {
 
   /** Labels every object of this Sovereign and region carries. */
   public get commonLabels(): Record<string, string> {
-    return { ...MANAGED_BY, [SOVEREIGN_LABEL]: this.sovereign, [REGION_LABEL]: this.region };
+    // A copy every time, since callers may add to it; copying one fixed shape is cheap, building it is not.
+    this.labels ??= { ...MANAGED_BY, [SOVEREIGN_LABEL]: this.sovereign, [REGION_LABEL]: this.region };
+    return { ...this.labels };
   }
 
   /**

@@ -167,19 +167,18 @@ function resolvedByResolvers(value: any, sortKeys: boolean, filterEmpty: boolean
 
 // A plain map's entries resolved in key order as `resolve` does, then written in sorted order as `sanitizeValue` does.
 function resolvedMap(value: any, keys: string[], ordered: boolean, sortKeys: boolean, filterEmpty: boolean, overrides?: Record<string, unknown>): unknown {
-  const entry = (key: string) => (overrides !== undefined && key in overrides ? overrides[key] : value[key]);
   const result: Record<string, unknown> = {};
   let kept = 0;
   if (ordered) {
     for (const key of keys) {
-      const item = resolved(entry(key), sortKeys, filterEmpty);
+      const item = resolved(overrides !== undefined && key in overrides ? overrides[key] : value[key], sortKeys, filterEmpty);
       if (item !== null && item !== undefined) {
         result[key] = item;
         kept++;
       }
     }
   } else {
-    const items = keys.map((key) => resolved(entry(key), sortKeys, filterEmpty));
+    const items = keys.map((key) => resolved(overrides !== undefined && key in overrides ? overrides[key] : value[key], sortKeys, filterEmpty));
     const order = keys.map((_, index) => index).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
     for (const index of order) {
       const item = items[index];
