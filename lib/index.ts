@@ -45,6 +45,7 @@ export type { KubeObject, RegionOutput, SovereignOutput, ReplicationSummary, Dat
 export { synthSovereignToFolder, formatSummary } from './sovereign/synth-to-folder';
 export { regionFileEntries, renderRegionFiles } from './output/region-files';
 export { writeFolderAtomically } from './output/atomic-write';
+export type { WriteFolderOptions } from './output/atomic-write';
 
 // OpenBao
 export { OpenBaoRegion, SERVER_LABELS } from './openbao/openbao-region';

@@ -1,5 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { type FileWriter, inlineFileWriter, threadFileWriter } from './file-writer';
+
+export interface WriteFolderOptions {
+  /**
+   * Writes the files on a second thread while the entries are produced: worth its start-up (a few tens of
+   * milliseconds) for thousands of files. @default false
+   */
+  readonly writerThread?: boolean;
+}
 
 /**
  * Replaces `outDir` with exactly `files` (relative path -> content; a Map, or entries produced as they are written)
@@ -7,13 +16,15 @@ import { basename, dirname, join, resolve } from 'node:path';
  * killed run, or an error while the entries are produced, leaves the previous output as it was. The folder is owned
  * by this writer: anything else in it is removed by the swap.
  */
-export function writeFolderAtomically(outDir: string, files: Iterable<readonly [path: string, content: string]>): void {
+export function writeFolderAtomically(outDir: string, files: Iterable<readonly [path: string, content: string]>, options: WriteFolderOptions = {}): void {
   const { target, parent, previous } = swapPaths(outDir);
   mkdirSync(parent, { recursive: true });
   restoreInterruptedSwap(target, previous);
 
   const staging = mkdtempSync(join(parent, `.sovereign-tmp-${basename(target)}-`));
+  let writer: FileWriter | undefined;
   try {
+    writer = options.writerThread === true ? threadFileWriter() : inlineFileWriter();
     // Each relative folder is resolved, checked and made once; a file is then its plain name in it.
     const folders = new Map<string, string>();
     for (const [path, content] of files) {
@@ -27,14 +38,21 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
         folders.set(path.slice(0, slash + 1), folder);
       }
       if (name === '' || name === '.' || name === '..') throw new Error(`refusing to write outside the output folder: ${path}`);
-      writeFileSync(`${folder}/${name}`, content);
+      writer.write(`${folder}/${name}`, content);
     }
+    const finishing = writer;
+    writer = undefined;
+    finishing.finish();
     if (existsSync(target)) {
       renameSync(target, previous);
     }
     renameSync(staging, target);
     rmSync(previous, { recursive: true, force: true });
   } catch (error) {
+    // Nothing may still be writing into the folder removed here; the writer's own error is secondary to this one.
+    try {
+      writer?.finish();
+    } catch {}
     rmSync(staging, { recursive: true, force: true });
     restoreInterruptedSwap(target, previous);
     throw error;

@@ -51,15 +51,20 @@ export function synthSovereignToFolder(source: SovereignConfig | IConstruct, out
   }
   if (promotion === undefined) {
     // Each file is written as soon as it is rendered and then let go.
-    writeFolderAtomically(outDir, files());
+    writeFolderAtomically(outDir, files(), { writerThread: fileCount(output) >= WRITER_THREAD_FILES });
     return { output };
   }
   // A promotion reports what changed, file by file, so the files are held to compare with the folder first.
   const rendered = new Map(files());
   const report = { ...promotion, regions: diffRegions(outDir, rendered, output) };
-  writeFolderAtomically(outDir, rendered);
+  writeFolderAtomically(outDir, rendered, { writerThread: rendered.size >= WRITER_THREAD_FILES });
   return { output, promotion: report };
 }
+
+// From this many files on, a second thread writes them while the next are rendered (its start-up is a few tens of
+// milliseconds; at 10,000 database pairs it takes about 2.5 s of file creation off the rendering thread).
+const WRITER_THREAD_FILES = 5000;
+const fileCount = (output: SovereignOutput) => output.regions.reduce((count, region) => count + region.objects.length, 0);
 
 function readState(outDir: string): SovereignState | undefined {
   const file = join(outDir, STATE_FILE);

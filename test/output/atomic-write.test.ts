@@ -66,6 +66,47 @@ describe('writeFolderAtomically', () => {
     expect(snapshotFolder(out)).toEqual({ '/r2/b.yaml': 'b: 1\n' });
   });
 
+  describe('with the writer thread', () => {
+    // More files than one batch, in several folders, with a rewrite of one file: the order given is the order written.
+    const many = () => {
+      const files: [string, string][] = Array.from({ length: 1500 }, (_, i) => [`r${i % 3}/f${i}.yaml`, `n: ${i}\n`]);
+      files.push(['r0/f0.yaml', 'n: last\n']);
+      return files;
+    };
+
+    test('writes exactly what the inline writer writes', () => {
+      writeFolderAtomically(out, many());
+      const inline = snapshotFolder(out);
+      writeFolderAtomically(out, many(), { writerThread: true });
+      expect(snapshotFolder(out)).toEqual(inline);
+      expect(inline['/r0/f0.yaml']).toBe('n: last\n');
+      expect(Object.keys(inline)).toHaveLength(1500);
+    });
+
+    test('a write that fails on the thread fails the call with its error, and leaves the previous output', () => {
+      writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
+      const before = snapshotFolder(out);
+      // WHEN a file is to be written where a folder already is
+      const files = [...many(), ['r1/x/a.yaml', 'a'], ['r1/x', 'not a folder']] as [string, string][];
+      expect(() => writeFolderAtomically(out, files, { writerThread: true })).toThrow(expect.objectContaining({ code: 'EISDIR' }));
+      // THEN
+      expect(snapshotFolder(out)).toEqual(before);
+      expect(readdirSync(parent)).toEqual(['dist']);
+    });
+
+    test('an error while producing the entries leaves the previous output, with nothing written after it', () => {
+      writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
+      const before = snapshotFolder(out);
+      function* failing(): Generator<[string, string]> {
+        yield* many();
+        throw new Error('render failed');
+      }
+      expect(() => writeFolderAtomically(out, failing(), { writerThread: true })).toThrow('render failed');
+      expect(snapshotFolder(out)).toEqual(before);
+      expect(readdirSync(parent)).toEqual(['dist']);
+    });
+  });
+
   test('recovers the previous output after a run killed between the two renames', () => {
     // GIVEN a run that moved the old output aside and died before moving the new one in
     writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
