@@ -4,13 +4,14 @@
 //   database pairs over 3 regions, each against bench/floor.cjs writing the same objects;
 // - peak RSS (GNU time), and the growth t(10,000)/t(5,000);
 // - `sovereign validate` cold on the shipped example and on the 500-pair output (9,362 objects, the issue's ~9,048).
+// Jobs compared with each other (floor and library, 5,000 and 10,000 pairs) take turns, run by run.
 // Every process is new; the CLI's compile cache (apps/compile-cache.ts) is kept in the work folder and warmed by one
 // unmeasured run, as it is on a user's machine after the first run; validate is also shown without it.
 // The work folder is /dev/shm when there is one (BENCH_DIR overrides): on these VMs the same 18,000 small files take
 // 4 to 16 s to write to disk from one run to the next, which would drown both the floor and the library.
 // Run: npm run bench   (builds first; prints a table; exits 1 when a target is missed). Never part of npm test.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -20,7 +21,6 @@ import { synthesizeSovereign } from '../lib/sovereign/synthesize';
 const ROOT = join(__dirname, '..');
 const CLI = join(ROOT, 'build', 'apps', 'cli.js');
 const EXAMPLE = join(ROOT, 'examples', 'omantel.yaml');
-const SIZES = [10, 100, 1000, 5000, 10000];
 const TARGETS = {
   readmeVsFloor: 1.5,
   cliVsFloor: 1.2, // for every N >= 100
@@ -39,20 +39,38 @@ interface Run {
 const work = mkdtempSync(join(process.env.BENCH_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : tmpdir()), 'sovereign-bench-'));
 const ENV = { ...process.env, CI: 'true', SOVEREIGN_COMPILE_CACHE: join(work, 'compile-cache') };
 
-/** Median wall time and peak RSS of `runs` cold runs of a command (GNU time reports both), after one unmeasured run. */
-function measure(command: string, args: readonly string[], runs: number, before: () => void = () => {}, env: NodeJS.ProcessEnv = ENV): Run {
-  const results: Run[] = [];
-  for (let i = -1; i < runs; i++) {
-    before();
-    // stdout is dropped: the CLI's summary at 10,000 pairs is larger than spawnSync's default buffer.
-    const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { cwd: ROOT, encoding: 'utf8', env, stdio: ['ignore', 'ignore', 'pipe'] });
-    if (i < 0) continue;
-    if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.error?.message ?? result.signal ?? `exit ${result.status}`}):\n${result.stderr}`);
-    const [seconds, kib] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
-    results.push({ seconds, rssMiB: kib / 1024 });
+interface Job {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly before?: () => void;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Wall time and peak RSS of one cold run (GNU time reports both). */
+function runOnce({ command, args, before = () => {}, env = ENV }: Job): Run {
+  before();
+  // stdout is dropped: the CLI's summary at 10,000 pairs is larger than spawnSync's default buffer.
+  const result = spawnSync('/usr/bin/time', ['-f', '%e %M', command, ...args], { cwd: ROOT, encoding: 'utf8', env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.error?.message ?? result.signal ?? `exit ${result.status}`}):\n${result.stderr}`);
+  const [seconds, kib] = result.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds, rssMiB: kib / 1024 };
+}
+
+/**
+ * Median wall time and peak RSS of `runs` cold runs of each job, after one unmeasured run of each. The jobs take turns
+ * (a, b, a, b, ...), so that a slow spell of these shared VMs, which can last minutes, falls on all of them alike
+ * instead of on whichever ran then.
+ */
+function measure(jobs: readonly Job[], runs: number): Run[] {
+  const results = jobs.map(() => [] as Run[]);
+  for (let round = -1; round < runs; round++) {
+    jobs.forEach((job, index) => {
+      const run = runOnce(job);
+      if (round >= 0) results[index].push(run);
+    });
   }
   const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  return { seconds: median(results.map((r) => r.seconds)), rssMiB: median(results.map((r) => r.rssMiB)) };
+  return results.map((r) => ({ seconds: median(r.map((x) => x.seconds)), rssMiB: median(r.map((x) => x.rssMiB)) }));
 }
 
 /** A 3-region Sovereign with `pairs` database pairs. */
@@ -94,27 +112,41 @@ try {
   // The README's main command on the shipped example.
   const exampleJson = join(work, 'example.json');
   const exampleObjects = floorInput(loadSovereignConfig(EXAMPLE, { env: {} }), exampleJson);
-  const floorExample = measure('node', [join(ROOT, 'bench', 'floor.cjs'), exampleJson, join(work, 'floor-example')], 5, fresh(join(work, 'floor-example')));
   // Exactly the README's quick-start command (after its `npm ci`), and the npm alias for information.
-  const readme = measure('node', ['scripts/sovereign.cjs', 'synth', '--config', 'examples/omantel.yaml', '--out', 'dist/omantel'], 5);
-  const npmAlias = measure('npm', ['run', 'synth', '--silent'], 5);
-  const cliExample = measure('node', [CLI, 'synth', '--config', EXAMPLE, '--out', join(work, 'example')], 5, fresh(join(work, 'example')));
+  const [floorExample, readme, npmAlias, cliExample] = measure(
+    [
+      { command: 'node', args: [join(ROOT, 'bench', 'floor.cjs'), exampleJson, join(work, 'floor-example')], before: fresh(join(work, 'floor-example')) },
+      { command: 'node', args: ['scripts/sovereign.cjs', 'synth', '--config', 'examples/omantel.yaml', '--out', 'dist/omantel'] },
+      { command: 'npm', args: ['run', 'synth', '--silent'] },
+      { command: 'node', args: [CLI, 'synth', '--config', EXAMPLE, '--out', join(work, 'example')], before: fresh(join(work, 'example')) },
+    ],
+    5,
+  );
   console.log(`shipped example, ${exampleObjects} objects: floor ${floorExample.seconds}s, README command ${readme.seconds}s (npm run synth ${npmAlias.seconds}s), compiled CLI ${cliExample.seconds}s`);
   check('README `node scripts/sovereign.cjs synth` / floor (shipped example)', readme.seconds / floorExample.seconds, TARGETS.readmeVsFloor, 'x');
 
+  // The small sizes one at a time; 5,000 and 10,000 pairs together, so that their ratio (the growth) is not a ratio
+  // of two different spells of the machine.
   const bySize = new Map<number, Run>();
-  for (const pairs of SIZES) {
-    const configFile = join(work, `config-${pairs}.yaml`);
-    writeFileSync(configFile, stringify(configWith(pairs)));
-    const objects = floorInput(resolveSovereignConfig(configWith(pairs)), join(work, `objects-${pairs}.json`));
-    const runs = pairs >= 5000 ? 3 : 5;
-    const floor = measure('node', [join(ROOT, 'bench', 'floor.cjs'), join(work, `objects-${pairs}.json`), join(work, `floor-${pairs}`)], runs, fresh(join(work, `floor-${pairs}`)));
-    const cli = measure('node', [CLI, 'synth', '--config', configFile, '--out', join(work, `out-${pairs}`)], runs, fresh(join(work, `out-${pairs}`)));
-    bySize.set(pairs, cli);
-    console.log(`N=${pairs} (${objects} objects): floor ${floor.seconds}s ${floor.rssMiB.toFixed(0)}MiB, compiled CLI ${cli.seconds}s ${cli.rssMiB.toFixed(0)}MiB`);
-    if (pairs >= 100) check(`compiled CLI / floor, N=${pairs}`, cli.seconds / floor.seconds, TARGETS.cliVsFloor, 'x');
-    // The work folder may be memory: drop what this size wrote before the next one.
-    for (const dir of [`floor-${pairs}`, `out-${pairs}`, `objects-${pairs}.json`]) rmSync(join(work, dir), { recursive: true, force: true });
+  for (const group of [[10], [100], [1000], [5000, 10000]]) {
+    const jobs: Job[] = [];
+    const objects: number[] = [];
+    for (const pairs of group) {
+      const configFile = join(work, `config-${pairs}.yaml`);
+      writeFileSync(configFile, stringify(configWith(pairs)));
+      objects.push(floorInput(resolveSovereignConfig(configWith(pairs)), join(work, `objects-${pairs}.json`)));
+      jobs.push({ command: 'node', args: [join(ROOT, 'bench', 'floor.cjs'), join(work, `objects-${pairs}.json`), join(work, `floor-${pairs}`)], before: fresh(join(work, `floor-${pairs}`)) });
+      jobs.push({ command: 'node', args: [CLI, 'synth', '--config', configFile, '--out', join(work, `out-${pairs}`)], before: fresh(join(work, `out-${pairs}`)) });
+    }
+    const runs = measure(jobs, group[0] >= 5000 ? 3 : 5);
+    group.forEach((pairs, index) => {
+      const [floor, cli] = runs.slice(index * 2, index * 2 + 2);
+      bySize.set(pairs, cli);
+      console.log(`N=${pairs} (${objects[index]} objects): floor ${floor.seconds}s ${floor.rssMiB.toFixed(0)}MiB, compiled CLI ${cli.seconds}s ${cli.rssMiB.toFixed(0)}MiB`);
+      if (pairs >= 100) check(`compiled CLI / floor, N=${pairs}`, cli.seconds / floor.seconds, TARGETS.cliVsFloor, 'x');
+    });
+    // The work folder may be memory: drop what this group wrote before the next one.
+    for (const pairs of group) for (const dir of [`floor-${pairs}`, `out-${pairs}`, `objects-${pairs}.json`]) rmSync(join(work, dir), { recursive: true, force: true });
   }
   const largest = bySize.get(10000)!;
   check('compiled CLI, N=10,000: time', largest.seconds, TARGETS.largestSeconds, 's');
@@ -122,15 +154,18 @@ try {
   check('growth t(10,000) / t(5,000)', largest.seconds / bySize.get(5000)!.seconds, TARGETS.growth, 'x');
 
   // Validation, cold: the whole `sovereign validate` process.
-  const validateExample = measure('node', [CLI, 'validate', join(work, 'example')], 5, () => {
-    if (readdirSync(work).includes('example')) return;
-    execFileSync('node', [CLI, 'synth', '--config', EXAMPLE, '--out', join(work, 'example')], { cwd: ROOT, env: ENV });
-  });
-  const validateExampleUncached = measure('node', [CLI, 'validate', join(work, 'example')], 5, () => {}, { ...ENV, SOVEREIGN_COMPILE_CACHE: 'off' });
+  execFileSync('node', [CLI, 'synth', '--config', EXAMPLE, '--out', join(work, 'example')], { cwd: ROOT, env: ENV });
   const largeConfig = join(work, 'config-500.yaml');
   writeFileSync(largeConfig, stringify(configWith(500)));
   execFileSync('node', [CLI, 'synth', '--config', largeConfig, '--out', join(work, 'out-500')], { cwd: ROOT, env: ENV });
-  const validateLarge = measure('node', [CLI, 'validate', join(work, 'out-500')], 3);
+  const [validateExample, validateExampleUncached, validateLarge] = measure(
+    [
+      { command: 'node', args: [CLI, 'validate', join(work, 'example')] },
+      { command: 'node', args: [CLI, 'validate', join(work, 'example')], env: { ...ENV, SOVEREIGN_COMPILE_CACHE: 'off' } },
+      { command: 'node', args: [CLI, 'validate', join(work, 'out-500')] },
+    ],
+    5,
+  );
   console.log(`validate: shipped example ${validateExample.seconds}s (without the compile cache ${validateExampleUncached.seconds}s), 500 pairs ${validateLarge.seconds}s`);
   check('`sovereign validate`, shipped example', validateExample.seconds, TARGETS.validateExampleSeconds, 's');
   check('`sovereign validate`, N=500 output (9,362 objects)', validateLarge.seconds, TARGETS.validateLargeSeconds, 's');
