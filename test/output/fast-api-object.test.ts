@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ApiObject, App, Chart, JsonPatch, Lazy, type IResolver, type ResolutionContext } from 'cdk8s';
 import { FastApiObject, MIRRORED_CDK8S, renderedDirectly } from '../../lib/output/fast-api-object';
 import { Sovereign } from '../../lib/sovereign/sovereign';
@@ -73,7 +74,7 @@ describe('FastApiObject', () => {
     class Opaque {
       public readonly field = 1;
     }
-    const keys = ['a', 'b', 'Z', '10', '2', 'name', 'spec', 'x-y', 'a.b/c', '', 'value', 'resolve'];
+    const keys = ['a', 'b', 'Z', '10', '2', 'name', 'spec', 'x-y', 'a.b/c', '', 'value', 'resolve', 'toString', 'valueOf', '__proto__', 'constructor'];
     const value = (depth: number): unknown => {
       switch (random(depth > 3 ? 6 : 10)) {
         case 0:
@@ -93,7 +94,12 @@ describe('FastApiObject', () => {
         }
         case 5:
           return random(3) === 0 ? [new Opaque(), new Date(0), Object.create(null)][random(3)] : new Quantity(random(2) ? '1Gi' : 3);
-        case 6:
+        case 6: {
+          // A map with a non-enumerable `resolve` of its own, which Object.keys does not list but cdk8s calls.
+          const inner = { a: value(depth + 1) };
+          if (random(4) === 0) Object.defineProperty(inner, 'resolve', { value: () => `hidden-${produced++}`, enumerable: false });
+          return inner;
+        }
         case 7:
           return Object.fromEntries(Array.from({ length: random(5) }, () => [keys[random(keys.length)], value(depth + 1)]));
         default:
@@ -133,6 +139,35 @@ describe('FastApiObject', () => {
     expect(failures).toBeGreaterThan(20);
   });
 
+  test('reads every value of a map before resolving the first, as cdk8s does', () => {
+    // GIVEN a Lazy that changes its siblings, and props read after it
+    const shared = { b: 'original' };
+    let calls = 0;
+    const data = { a: Lazy.any({ produce: () => ((shared.b = 'changed'), 'a') }), b: shared.b, c: shared, d: { get value() { return `read-${calls++}`; } } };
+    const make = () => new FastApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o', valueOf: 'kept', labels: { toString: 'kept' } }, data, toString: 'kept' } as never);
+    // WHEN both render the same object
+    const object = make();
+    const expected = JSON.stringify(ApiObject.prototype.toJson.call(object));
+    shared.b = 'original';
+    calls = 0;
+    // THEN
+    expect(JSON.stringify(renderedDirectly(object))).toBe(expected);
+    expect(expected).toContain('"toString":"kept"');
+    expect(expected).toContain('"valueOf":"kept"');
+  });
+
+  test('an object cdk8s renders but this does not take (a __proto__ key, a constructor of its own) is rendered by cdk8s functions, once', () => {
+    let produced = 0;
+    const value = { spec: JSON.parse('{"__proto__": {"a": 1}, "b": 2}') as object, other: { constructor: { name: 'Object' }, x: 1 }, lazy: Lazy.any({ produce: () => produced++ }) };
+    const object = new FastApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'X', metadata: { name: 'o' }, ...value } as never);
+    const expected = outcome(() => ApiObject.prototype.toJson.call(object));
+    produced = 0;
+    const actual = outcome(() => FastApiObject.prototype.toJson.call(object));
+    // isDeepStrictEqual: jest's type check would compare the two own `constructor` values by identity.
+    expect([JSON.stringify(actual), isDeepStrictEqual(actual, expected)]).toEqual([JSON.stringify(expected), true]);
+    expect(produced).toBe(1);
+  });
+
   test('sorts keys only as cdk8s does when CDK8S_DISABLE_SORT is set', () => {
     const object = new FastApiObject(new Chart(new App(), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o', labels: { z: '1', a: '2' } }, data: { z: '1', a: '2' } } as never);
     process.env.CDK8S_DISABLE_SORT = '1';
@@ -155,5 +190,9 @@ describe('FastApiObject', () => {
     const custom = new FastApiObject(new Chart(new App({ resolvers: [upperCase] }), 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' }, data: { a: 'x' } } as never);
     expect(renderedDirectly(custom)).toBeUndefined();
     expect(custom.toJson()).toEqual({ apiVersion: 'V1', kind: 'CONFIGMAP', metadata: { name: 'O' }, data: { a: 'X' } });
+
+    const app = new App();
+    (app.resolvers[0] as { resolve: unknown }).resolve = () => {};
+    expect(renderedDirectly(new FastApiObject(new Chart(app, 'c'), 'o', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'o' } }))).toBeUndefined();
   });
 });
