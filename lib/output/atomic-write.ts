@@ -49,13 +49,17 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
     renameSync(staging, target);
     rmSync(previous, { recursive: true, force: true });
   } catch (error) {
-    // Nothing may still be writing into the folder removed here; the writer's own error is secondary to this one.
+    // Nothing may still be writing into the folder removed here. Every file the writer was given came before this
+    // error, so a write of one that failed failed first: the inline writer would have reported that one.
+    let failure = error;
     try {
       writer?.finish();
-    } catch {}
+    } catch (writeError) {
+      failure = writeError;
+    }
     rmSync(staging, { recursive: true, force: true });
     restoreInterruptedSwap(target, previous);
-    throw error;
+    throw failure;
   }
 }
 

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFolderAtomically } from '../../lib/output/atomic-write';
+import { threadFileWriter } from '../../lib/output/file-writer';
 
 function snapshotFolder(dir: string): Record<string, string> {
   return Object.fromEntries(
@@ -92,6 +93,31 @@ describe('writeFolderAtomically', () => {
       // THEN
       expect(snapshotFolder(out)).toEqual(before);
       expect(readdirSync(parent)).toEqual(['dist']);
+    });
+
+    test('a failed write is the error reported, with its details, even when producing the entries fails later', () => {
+      function* failingLater(): Generator<[string, string]> {
+        yield ['r1/x/a.yaml', 'a'];
+        yield ['r1/x', 'not a folder'];
+        yield* many();
+        throw new Error('render failed later');
+      }
+      for (const writerThread of [false, true]) {
+        expect(() => writeFolderAtomically(out, failingLater(), { writerThread })).toThrow(expect.objectContaining({ code: 'EISDIR', syscall: 'open', path: expect.stringMatching(/\/r1\/x$/) }));
+        expect(readdirSync(parent)).toEqual([]);
+      }
+    });
+
+    test('fails, instead of waiting for ever, when the thread dies before it starts', () => {
+      const writer = threadFileWriter({ source: 'process.exit(1)', startTimeoutMs: 1500 });
+      const started = Date.now();
+      expect(() => {
+        for (let i = 0; i < 5000; i++) writer.write(join(parent, `f${i}`), 'x');
+        writer.finish();
+      }).toThrow(/the file writer thread did not start/);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      // Given up on, it is not waited for again.
+      expect(() => writer.finish()).not.toThrow();
     });
 
     test('an error while producing the entries leaves the previous output, with nothing written after it', () => {
