@@ -99,11 +99,11 @@ function hasDefaultResolvers(app: App): boolean {
   );
 }
 
+// The top-level keys ApiObject.toJson() puts first (`key in json`, where Object.prototype, being ordinary, has none).
+const FIRST_KEYS = ['apiVersion', 'kind', 'metadata'];
 // The prototypes a value's `resolve`, `value` and `constructor` are looked up on when the value has no such property
 // of its own. While none of them defines `resolve` or `value` (nothing patched them), a string, number or boolean is
 // rendered as it is, and a plain map needs those looked up only when it has such a property itself.
-// The top-level keys ApiObject.toJson() puts first (`key in json`, where Object.prototype, being ordinary, has none).
-const FIRST_KEYS = ['apiVersion', 'kind', 'metadata'];
 const PROTOTYPES = [Object.prototype, Array.prototype, String.prototype, Number.prototype, Boolean.prototype];
 const ordinaryPrototypes = () =>
   Object.prototype.constructor === Object && PROTOTYPES.every((prototype) => !('resolve' in prototype) && !('value' in prototype)) && FIRST_KEYS.every((key) => !(key in Object.prototype));
@@ -130,14 +130,11 @@ function spreadEntries(base: Record<string, unknown>, overrides: Record<string, 
   return { keys, values };
 }
 
-// A map the resolvers leave alone and that resolve() copies key by key: no own `resolve` or `constructor` (enumerable
-// or not), no `__proto__` key (resolve's assignment would set the prototype instead).
-const SPECIAL_KEYS = ['resolve', 'constructor', '__proto__'];
-const plainMap = (keys: readonly string[], value: object) => !Object.hasOwn(value, 'resolve') && !Object.hasOwn(value, 'constructor') && !keys.includes('__proto__');
-
-// The entries of a spread as a map, for cdk8s to render: what the spread builds (own data properties, in order).
+// A spread's entries as resolvedMap renders the object the spread builds (own enumerable data properties, so a key
+// list says it all); cdk8s renders that object when it has a key resolvedMap leaves to cdk8s.
+const CDK8S_KEYS = ['resolve', 'constructor', '__proto__'];
 function resolvedSpread(entries: Entries, rendering: Rendering): unknown {
-  if (entries.keys.some((key) => SPECIAL_KEYS.includes(key))) return byCdk8s(Object.fromEntries(entries.keys.map((key, index) => [key, entries.values[index]])), rendering);
+  if (entries.keys.some((key) => CDK8S_KEYS.includes(key))) return byCdk8s(Object.fromEntries(entries.keys.map((key, index) => [key, entries.values[index]])), rendering);
   return resolvedEntries(entries, rendering);
 }
 
@@ -150,10 +147,9 @@ function resolved(value: any, rendering: Rendering): unknown {
   if (value === null || value === undefined) return undefined;
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean') return value;
-  if (type === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    const keys = Object.keys(value);
-    // Object.entries reads every value before resolve() resolves the first.
-    if (plainMap(keys, value)) return resolvedEntries({ keys, values: keys.map((key) => value[key]) }, rendering);
+  // A plain map with no `resolve` or `constructor` of its own is one every resolver leaves alone.
+  if (type === 'object' && Object.getPrototypeOf(value) === Object.prototype && !Object.hasOwn(value, 'resolve') && !Object.hasOwn(value, 'constructor')) {
+    return resolvedMap(value, rendering);
   }
   return resolvedByResolvers(value, rendering);
 }
@@ -174,8 +170,15 @@ function resolvedByResolvers(value: any, rendering: Rendering): unknown {
     if (typeof value === 'object') return byCdk8s(value, rendering);
     return value;
   }
+  return resolvedMap(value, rendering);
+}
+
+// A map the resolvers left alone, copied key by key as resolve() copies it, unless it has an own `resolve`,
+// `constructor` or `__proto__` (resolve's assignment would set the prototype): cdk8s renders those.
+function resolvedMap(value: any, rendering: Rendering): unknown {
   const keys = Object.keys(value);
-  if (!plainMap(keys, value)) return byCdk8s(value, rendering);
+  if (keys.includes('__proto__') || Object.hasOwn(value, 'resolve') || Object.hasOwn(value, 'constructor')) return byCdk8s(value, rendering);
+  // Object.entries reads every value before resolve() resolves the first.
   return resolvedEntries({ keys, values: keys.map((key) => value[key]) }, rendering);
 }
 
@@ -187,31 +190,20 @@ function byCdk8s(value: unknown, { object, sortKeys, filterEmpty }: Rendering): 
 
 // A plain map's entries resolved in key order as `resolve` does, then written in sorted order as `sanitizeValue` does.
 function resolvedEntries({ keys, values }: Entries, rendering: Rendering): unknown {
-  const { sortKeys, filterEmpty } = rendering;
-  let ordered = true;
-  if (sortKeys) {
-    for (let index = 1; index < keys.length && ordered; index++) ordered = keys[index - 1] < keys[index];
+  const items = values.map((item) => resolved(item, rendering));
+  let order: number[] | undefined;
+  if (rendering.sortKeys && keys.some((key, index) => index > 0 && keys[index - 1] > key)) {
+    order = keys.map((_, index) => index).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
   }
   const result: Record<string, unknown> = {};
   let kept = 0;
-  if (ordered) {
-    for (let index = 0; index < keys.length; index++) {
-      const item = resolved(values[index], rendering);
-      if (item !== null && item !== undefined) {
-        result[keys[index]] = item;
-        kept++;
-      }
-    }
-  } else {
-    const items = values.map((item) => resolved(item, rendering));
-    const order = keys.map((_, index) => index).sort((a, b) => (keys[a] < keys[b] ? -1 : 1));
-    for (const index of order) {
-      const item = items[index];
-      if (item !== null && item !== undefined) {
-        result[keys[index]] = item;
-        kept++;
-      }
+  for (let position = 0; position < keys.length; position++) {
+    const index = order === undefined ? position : order[position];
+    const item = items[index];
+    if (item !== null && item !== undefined) {
+      result[keys[index]] = item;
+      kept++;
     }
   }
-  return filterEmpty && kept === 0 ? undefined : result;
+  return rendering.filterEmpty && kept === 0 ? undefined : result;
 }
