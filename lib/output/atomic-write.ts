@@ -40,17 +40,16 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
       if (name === '' || name === '.' || name === '..') throw new Error(`refusing to write outside the output folder: ${path}`);
       writer.write(`${folder}/${name}`, content);
     }
-    const finishing = writer;
-    writer = undefined;
-    finishing.finish();
+    writer.finish();
     if (existsSync(target)) {
       renameSync(target, previous);
     }
     renameSync(staging, target);
     rmSync(previous, { recursive: true, force: true });
   } catch (error) {
-    // Nothing may still be writing into the folder removed here. Every file the writer was given came before this
-    // error, so a write of one that failed failed first: the inline writer would have reported that one.
+    // Nothing may still be writing into the folder removed here (finishing twice does nothing). Every file the writer
+    // was given came before this error, so a write of one that failed failed first: the inline writer would have
+    // reported that one.
     let failure = error;
     try {
       writer?.finish();

@@ -1,7 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 
-/** Writes files one after another; `finish` returns once every file is written, or throws the first write's error. */
+/**
+ * Writes files one after another; `finish` returns once every file is written, or throws the first write's error.
+ * Calling `finish` again does nothing.
+ */
 export interface FileWriter {
   write(file: string, content: string): void;
   finish(): void;
@@ -77,6 +80,10 @@ export function threadFileWriter(testing: { readonly source?: string; readonly s
   const { source = WRITER_SOURCE, startTimeoutMs = START_TIMEOUT_MS } = testing;
   const counters = new Int32Array(new SharedArrayBuffer(4 * 5));
   const { port1, port2 } = new MessageChannel();
+  // postMessage queues a message on the other port under that port's mutex before it returns, and
+  // receiveMessageOnPort takes it under the same mutex (nodejs/node src/node_messaging.cc, v20 line:
+  // MessagePortData::AddToIncomingQueue, MessagePort::ReceiveMessage): the end message the writer posts before it
+  // sets DONE is there to read once DONE is seen.
   const worker = new Worker(source, { eval: true, workerData: { port: port2, state: counters.buffer }, transferList: [port2] });
   worker.unref();
   // A thread that fails to start or crashes is reported by the waits below (this thread is blocked when it happens);
