@@ -108,25 +108,24 @@ function scalar(value: unknown, inSequence: boolean, column: number): string | u
 const breaks: string[] = [];
 const lineBreak = (indent: number) => (breaks[indent] ??= `\n${' '.repeat(indent)}`);
 
-// Appends `value` (a map with these keys, or a sequence) to `out` as lines whose first line starts where the cursor is
-// and whose others are indented by `indent` spaces. Pieces are joined once per object: concatenating as it goes would
-// keep every file's text as a tree of fragments (several times its size) until it is written.
-function block(value: unknown, keys: readonly string[] | undefined, indent: number, out: string[]): void {
-  if (keys === undefined) {
-    const items = value as readonly unknown[];
-    for (let index = 0; index < items.length; index++) {
-      if (index > 0) out.push(lineBreak(indent));
-      out.push('- ');
-      const item = items[index];
-      const text = scalar(item, true, indent);
-      if (text !== undefined) out.push(text);
-      else nested(item, indent + 2, out, '');
-    }
-    return;
+// Appends a sequence, or a map with these keys, to `out` as lines whose first line starts where the cursor is and whose
+// others are indented by `indent` spaces. Pieces are joined once per object: concatenating as it goes would keep every
+// file's text as a tree of fragments (several times its size) until it is written.
+function sequence(items: readonly unknown[], indent: number, out: string[]): void {
+  for (let index = 0; index < items.length; index++) {
+    if (index > 0) out.push(lineBreak(indent));
+    out.push('- ');
+    const item = items[index];
+    const text = scalar(item, true, indent);
+    if (text !== undefined) out.push(text);
+    else nested(item, indent + 2, out, '');
   }
+}
+
+function map(value: Record<string, unknown>, keys: readonly string[], indent: number, out: string[]): void {
   for (let index = 0; index < keys.length; index++) {
     const key = keys[index];
-    const item = (value as Record<string, unknown>)[key];
+    const item = value[key];
     if (item === undefined || !plainKey(key)) throw new NotPlain();
     if (index > 0) out.push(lineBreak(indent));
     const text = scalar(item, false, indent);
@@ -138,16 +137,16 @@ function block(value: unknown, keys: readonly string[] | undefined, indent: numb
 // A collection as a map value (after `key:`, on the next lines, or `{}`/`[]` on the same line) or as a sequence item
 // (`key` empty: after the "- ").
 function nested(item: unknown, indent: number, out: string[], key: string): void {
-  const sequence = Array.isArray(item);
-  if (!sequence && !isPlainObject(item)) throw new NotPlain();
-  const keys = sequence ? undefined : Object.keys(item);
+  if (!Array.isArray(item) && !isPlainObject(item)) throw new NotPlain();
+  const keys = Array.isArray(item) ? undefined : Object.keys(item);
   if ((keys ?? (item as unknown[])).length === 0) {
     if (key !== '') out.push(key, ': ');
-    out.push(sequence ? '[]' : '{}');
-  } else {
-    if (key !== '') out.push(key, ':', lineBreak(indent));
-    block(item, keys, indent, out);
+    out.push(keys === undefined ? '[]' : '{}');
+    return;
   }
+  if (key !== '') out.push(key, ':', lineBreak(indent));
+  if (keys === undefined) sequence(item as unknown[], indent, out);
+  else map(item as Record<string, unknown>, keys, indent, out);
 }
 
 // yaml writes other objects its own way (a Date as a timestamp, a Map as a map, a Set as a sequence, toJSON first).
@@ -164,7 +163,7 @@ export function plainYaml(value: unknown): string | undefined {
   if (keys.length === 0) return undefined;
   const out: string[] = [];
   try {
-    block(value, keys, 0, out);
+    map(value as Record<string, unknown>, keys, 0, out);
   } catch (error) {
     if (error instanceof NotPlain) return undefined;
     throw error;
