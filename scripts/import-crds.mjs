@@ -49,8 +49,12 @@ try {
 const CONVERTER = /  const result = \{\n((?:    '[^'\n]+': .*,\n)*)  \};\n  \/\/ filter undefined values\n  return Object\.entries\(result\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: i\[1\] \}\), \{\}\);/g;
 const MAP_FILTER = /Object\.entries\(([^()]+)\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.+?) \}\), \{\}\)/g;
 const CDK8S_IMPORT = "import { ApiObject, ApiObjectMetadata, GroupVersionKind } from 'cdk8s';";
-const FAST_IMPORT = "import { ApiObjectMetadata, GroupVersionKind } from 'cdk8s';\nimport { FastApiObject } from '../lib/output/fast-api-object';";
-const DEFINED_ENTRIES_IMPORT = "import { definedEntries } from '../lib/output/defined-entries';\n";
+// What replaces it; the definedEntries import only where a map filter was rewritten.
+const importsFor = (source) => [
+  "import { ApiObjectMetadata, GroupVersionKind } from 'cdk8s';",
+  ...(source.includes('definedEntries(') ? ["import { definedEntries } from '../lib/output/defined-entries';"] : []),
+  "import { FastApiObject } from '../lib/output/fast-api-object';",
+].join('\n');
 
 function linearConverter(_match, fields) {
   const lines = fields === '' ? [] : fields.slice(0, -1).split('\n');
@@ -73,8 +77,7 @@ for (const file of readdirSync(join(root, 'imports')).filter((f) => f.endsWith('
   const path = join(root, 'imports', file);
   const source = readFileSync(path, 'utf8');
   if (!source.includes(CDK8S_IMPORT)) throw new Error(`${file}: cdk8s import no longer writes "${CDK8S_IMPORT}"; update ${import.meta.filename}`);
-  const rewritten = source.replace(CONVERTER, linearConverter).replace(MAP_FILTER, mapFilter).replace(CDK8S_IMPORT, FAST_IMPORT).replaceAll(' extends ApiObject {', ' extends FastApiObject {');
-  const withHelper = rewritten.includes('definedEntries(') ? rewritten.replace(FAST_IMPORT, `${FAST_IMPORT.split('\n')[0]}\n${DEFINED_ENTRIES_IMPORT}${FAST_IMPORT.split('\n')[1]}`) : rewritten;
-  if (rewritten.includes('.reduce(') || rewritten.includes('// filter undefined values')) throw new Error(`${file}: a generated filter was not rewritten; update ${import.meta.filename}`);
-  writeFileSync(path, withHelper);
+  const converted = source.replace(CONVERTER, linearConverter).replace(MAP_FILTER, mapFilter);
+  if (converted.includes('.reduce(') || converted.includes('// filter undefined values')) throw new Error(`${file}: a generated filter was not rewritten; update ${import.meta.filename}`);
+  writeFileSync(path, converted.replace(CDK8S_IMPORT, importsFor(converted)).replaceAll(' extends ApiObject {', ' extends FastApiObject {'));
 }
