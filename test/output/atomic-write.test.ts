@@ -110,12 +110,11 @@ describe('writeFolderAtomically', () => {
 
     test('fails, instead of waiting for ever, when the thread dies before it starts', () => {
       const writer = threadFileWriter({ source: 'process.exit(1)', startTimeoutMs: 1500 });
-      const started = Date.now();
+      // (A writer that waited for ever would never get here: jest's timeout would fail the test.)
       expect(() => {
         for (let i = 0; i < 5000; i++) writer.write(join(parent, `f${i}`), 'x');
         writer.finish();
       }).toThrow(/the file writer thread did not start/);
-      expect(Date.now() - started).toBeLessThan(10_000);
       // Given up on, it is not waited for again.
       expect(() => writer.finish()).not.toThrow();
     });

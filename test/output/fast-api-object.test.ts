@@ -125,11 +125,11 @@ describe('FastApiObject', () => {
       produced = 0;
       const expected = cdk8sRendering(object);
       produced = 0;
-      const direct1 = renderedDirectly(object);
+      const rendered = renderedDirectly(object);
       produced = 0;
       expect([i, outcome(() => object.toJson())]).toStrictEqual([i, expected]);
-      if (direct1 !== undefined) {
-        expect([i, JSON.stringify(direct1)]).toEqual([i, (expected as { json: string }).json]);
+      if (rendered !== undefined) {
+        expect([i, JSON.stringify(rendered)]).toEqual([i, (expected as { json: string }).json]);
         direct++;
       }
       if ('error' in expected) failures++;
