@@ -94,7 +94,7 @@ export class RegionContext {
   public readonly peerClusterNames: readonly string[];
   public readonly createNamespaces: boolean;
 
-  private labels?: Readonly<Record<string, string>>;
+  private readonly labels: Readonly<Record<string, string>>;
   private readonly issued: IssuedIdentity[] = [];
   private readonly issuedListeners: ((identity: IssuedIdentity) => void)[] = [];
 
@@ -103,6 +103,7 @@ export class RegionContext {
     throwIfProblems('region context', problems);
     this.sovereign = props.sovereign;
     this.region = props.region;
+    this.labels = { ...MANAGED_BY, [SOVEREIGN_LABEL]: this.sovereign, [REGION_LABEL]: this.region };
     this.clusterName = props.clusterName ?? props.region;
     this.role = props.role ?? RegionRole.PRIMARY;
     this.primaryRegion = props.primaryRegion ?? props.region;
@@ -128,7 +129,6 @@ export class RegionContext {
   /** Labels every object of this Sovereign and region carries. */
   public get commonLabels(): Record<string, string> {
     // A copy every time, since callers may add to it; copying one fixed shape is cheap, building it is not.
-    this.labels ??= { ...MANAGED_BY, [SOVEREIGN_LABEL]: this.sovereign, [REGION_LABEL]: this.region };
     return { ...this.labels };
   }
 
