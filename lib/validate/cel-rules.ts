@@ -1,5 +1,5 @@
-import { celEnv, type CelInput, type CelResult, parse, plan } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type { CelEnv, CelInput, CelResult } from '@bufbuild/cel';
+import { DEFERRED, evaluateSubset, subsetTree } from './cel-subset';
 import { toCelValue } from './cel-values';
 import type { Violation } from './violation';
 import type { JsonSchema } from './stricten';
@@ -10,10 +10,20 @@ interface CelRule {
   readonly messageExpression?: string;
 }
 type Program = (bindings: { self: CelInput }) => CelResult;
+type CelLibrary = typeof import('@bufbuild/cel');
 
-// Kubernetes CEL includes the strings extension (lowerAscii, indexOf, ...). Its own libraries (quantity, url,
-// format, ...) are not available here: a rule calling them evaluates to an error and is skipped.
-const env = celEnv({ funcs: strings });
+// @bufbuild/cel loads on the first rule outside the subset lib/validate/cel-subset.ts evaluates: loading it is 70-100 ms.
+let library: { cel: CelLibrary; env: CelEnv } | undefined;
+function celLibrary(): { cel: CelLibrary; env: CelEnv } {
+  if (library === undefined) {
+    const cel = require('@bufbuild/cel') as CelLibrary;
+    const { strings } = require('@bufbuild/cel/ext') as typeof import('@bufbuild/cel/ext');
+    // Kubernetes CEL includes the strings extension (lowerAscii, indexOf, ...). Its own libraries (quantity, url,
+    // format, ...) are not available here: a rule calling them evaluates to an error and is skipped.
+    library = { cel, env: cel.celEnv({ funcs: strings }) };
+  }
+  return library;
+}
 // One plan per distinct rule: the same CRD rules run for every object and every array item.
 const programs = new Map<string, Program | undefined>();
 
@@ -22,10 +32,14 @@ const programs = new Map<string, Program | undefined>();
  * parse error, an unsupported function, a type error). Only an evaluated `false` proves a violation.
  */
 export function evaluateCelRule(rule: string, self: CelInput): boolean | undefined {
+  const tree = subsetTree(rule);
+  const subset = tree === undefined ? DEFERRED : evaluateSubset(tree, self);
+  if (subset !== DEFERRED) return typeof subset === 'boolean' ? subset : undefined;
   if (!programs.has(rule)) {
+    const { cel, env } = celLibrary();
     let program: Program | undefined;
     try {
-      program = plan(env, parse(rule)) as Program;
+      program = cel.plan(env, cel.parse(rule)) as Program;
     } catch {
       program = undefined;
     }
