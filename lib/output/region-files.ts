@@ -7,8 +7,9 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 /** `statefulset_openbao_openbao.yaml`: kind, namespace and name; '_' cannot occur in Kubernetes names. */
 export function manifestFileName(object: KubeObject): string {
-  const parts = [object.kind.toLowerCase(), object.metadata.namespace, object.metadata.name].filter((p) => p !== undefined);
-  return `${parts.join('_')}.yaml`;
+  const { namespace, name } = object.metadata;
+  // Written out rather than as a filtered list joined: it runs once per object, 170,000 times at 10,000 pairs.
+  return `${object.kind.toLowerCase()}${namespace === undefined ? '' : `_${namespace}`}${name === undefined ? '' : `_${name}`}.yaml`;
 }
 
 export function toYaml(value: unknown): string {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { readPlainYaml } from '../output/plain-yaml-reader';
 import type { z } from 'zod';
 import { type ConfigIssue, SovereignConfigError } from './config-error';
 import { sovereignConfigSchema } from './config-schema';
@@ -175,6 +176,11 @@ export function loadSovereignConfig(file: string, options: Omit<ResolveOptions, 
   } catch (error) {
     throw new SovereignConfigError([{ path: file, message: `cannot be read: ${(error as Error).message}` }], file);
   }
+  // A config in the form this library writes YAML (a generated one, say: 0.3 s of parsing at 10,000 databases) is
+  // read by the narrow reader, which answers only when writing its value back gives the text byte for byte: no
+  // comments, no duplicate keys, nothing yaml would read differently.
+  const plain = readPlainYaml(text);
+  if (plain !== undefined) return resolveSovereignConfig(plain, { ...options, source: file });
   // YAML 1.2 is a superset of JSON, so one parser serves both; duplicate keys are errors, not last-wins.
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {

@@ -75,6 +75,22 @@ describe('plainYaml', () => {
     expect(written).toBeGreaterThan(4800);
   });
 
+  test('writes every string of one character, or with one character around a letter, as yaml does', () => {
+    let written = 0;
+    for (let code = 0; code < 0x180; code++) {
+      const c = String.fromCharCode(code);
+      for (const text of [c, `a${c}`, `a${c}b`, `${c}a`, `Z${c}${c}`, `${c}0`]) {
+        const value = { k: text, l: [text] };
+        const fast = plainYaml(value);
+        if (fast !== undefined) {
+          expect([code, text, fast]).toEqual([code, text, yaml(value)]);
+          written++;
+        }
+      }
+    }
+    expect(written).toBeGreaterThan(2000);
+  });
+
   test('gives up on what it cannot be sure of', () => {
     for (const value of [{ a: 0.5 }, { 'a: b': 1 }, { a: undefined }, { a: -0 }, { a: 'kept\n\n' }, { a: 'kept\n ' }, {}, [], 'x', { ['k'.repeat(1025)]: 'v' }, { d: new Date(0) }, { m: new Map([['a', 1]]) }, { s: new Set([1]) }, { j: { toJSON: () => 'x' } }, new Date(0)]) {
       expect(plainYaml(value)).toBeUndefined();

@@ -1,6 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse, stringify } from 'yaml';
+import { plainYaml, YAML_OPTIONS } from '../../lib/output/plain-yaml';
+import { readPlainYaml } from '../../lib/output/plain-yaml-reader';
 import { SovereignConfigError } from '../../lib/sovereign/config-error';
 import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { EXAMPLES, FSN, HEL, OMANTEL_YAML, objectStore, twoRegions } from '../helpers/configs';
@@ -165,6 +168,17 @@ describe('Sovereign config', () => {
   test('fails when a YAML file repeats a key, instead of keeping the last', () => {
     const file = tempFile('dup.yaml', 'name: a\nname: b\ndomain: x.example\nregions: [{ name: r1 }]\n');
     expect(issuesOf(() => loadSovereignConfig(file))[0]).toMatch(/dup\.yaml:2: Map keys must be unique/);
+    // Also in the block form the narrow reader reads: it answers only for a text it would write itself.
+    const block = tempFile('dup-block.yaml', 'name: a\ndomain: x.example\nname: b\nregions:\n  - name: r1\n');
+    expect(issuesOf(() => loadSovereignConfig(block))[0]).toMatch(/dup-block\.yaml:3: Map keys must be unique/);
+  });
+
+  test('a config in the form the library writes YAML loads as yaml reads it', () => {
+    const input = twoRegions({ tenants: [{ name: 'acme', namespaces: ['t-acme'] }], databases: [{ name: 'a', namespace: 't-acme' }] });
+    const text = plainYaml(input)!;
+    expect(text).toBe(stringify(input, YAML_OPTIONS));
+    expect(readPlainYaml(text)).toEqual(input);
+    expect(loadSovereignConfig(tempFile('plain.yaml', text))).toEqual(resolveSovereignConfig(parse(text), { source: 'x' }));
   });
 
   test('fails when the file cannot be read', () => {
