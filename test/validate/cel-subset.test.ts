@@ -56,7 +56,12 @@ function fuzzedValue(next: () => number, fields: string[], words: string[], dept
 
 function fuzzedObject(next: () => number, fields: string[], words: string[], depth: number): Record<string, unknown> {
   const object: Record<string, unknown> = {};
-  for (const field of [...fields, 'unrelated']) if (next() < 0.5) object[field] = fuzzedValue(next, fields, words, depth);
+  for (const field of [...fields, 'unrelated', ...(next() < 0.05 ? ['constructor', '__proto__'] : [])]) {
+    if (next() < 0.5) {
+      // As JSON.parse makes it: an own field even when it is named __proto__.
+      Object.defineProperty(object, field, { value: fuzzedValue(next, fields, words, depth), enumerable: true, writable: true, configurable: true });
+    }
+  }
   return object;
 }
 
@@ -107,6 +112,9 @@ describe('CEL subset', () => {
     expect(subset('self > 0', 1.5)).toBe(DEFERRED);
     expect(subset('has(self.a)', 'text')).toBe(DEFERRED);
     expect(subset('has(self.a)', new Map([['a', 1n]]))).toBe(DEFERRED);
+    // An own `constructor` field (from JSON) is not a map to @bufbuild/cel's `toCel`, which tests constructor.name.
+    expect(subset('has(self.a)', JSON.parse('{"a": "x", "constructor": "y"}'))).toBe(DEFERRED);
+    expect(subset('has(self.b.a)', { b: JSON.parse('{"a": "x", "constructor": "y"}') })).toBe(DEFERRED);
     expect(subset('!self', 'text')).toBe(DEFERRED);
     expect(subset('size(self)', 'text')).toBe(DEFERRED);
     // Deferred before the answer: `error || true` is true to @bufbuild/cel, but the subset does not look past it.
