@@ -42,20 +42,10 @@ function rank(object: KubeObject): number {
 
 /** Sorts objects into a stable apply order: Namespaces, then core kinds, then custom resources; ties by identity. */
 export function sortForApply(objects: readonly KubeObject[]): KubeObject[] {
-  // The rank is computed once per object, not once per comparison; the identity is compared field by field, as the
-  // NUL-joined key `apiVersion, kind, namespace ?? '', name` compares (no field holds a NUL), without building it.
-  const keyed = objects.map((object) => ({ object, rank: rank(object) }));
-  keyed.sort((a, b) => a.rank - b.rank || compareIdentity(a.object, b.object));
+  // Rank and identity are computed once per object, not once per comparison.
+  const keyed = objects.map((object) => ({ object, rank: rank(object), key: `${object.apiVersion}\u0000${object.kind}\u0000${object.metadata.namespace ?? ''}\u0000${object.metadata.name}` }));
+  keyed.sort((a, b) => a.rank - b.rank || compare(a.key, b.key));
   return keyed.map((entry) => entry.object);
-}
-
-function compareIdentity(a: KubeObject, b: KubeObject): number {
-  return (
-    compare(a.apiVersion, b.apiVersion) ||
-    compare(a.kind, b.kind) ||
-    compare(a.metadata.namespace ?? '', b.metadata.namespace ?? '') ||
-    compare(`${a.metadata.name}`, `${b.metadata.name}`)
-  );
 }
 
 function compare(a: string, b: string): number {
