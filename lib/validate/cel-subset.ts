@@ -36,11 +36,16 @@ export const DEFERRED = Symbol('deferred to @bufbuild/cel');
 type Value = string | boolean | bigint | number | readonly unknown[] | Readonly<Record<string, unknown>>;
 type Result = Value | typeof DEFERRED;
 
-// A map as @bufbuild/cel 0.6.1 reads a CelInput object: `toCel` turns an object whose `constructor.name` is "Object"
-// into `celMap(new Map(Object.entries(v)))` (dist/cjs/value.js), so its fields are the own enumerable string keys. An
-// own `constructor` field changes what that test sees, so such an object is left to it.
+// A map as @bufbuild/cel 0.6.1 reads a CelInput object: `toCel` (dist/cjs/value.js) turns an object whose
+// `constructor.name` is "Object" into `celMap(new Map(Object.entries(v)))`, so its fields are the own enumerable string
+// keys. Two string keys change that: a `$typeName` string makes it a protobuf message first (@bufbuild/protobuf
+// `isMessage`), and an own `constructor` changes the test; such objects are left to it.
 const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype && !Object.hasOwn(value, 'constructor');
+  typeof value === 'object' &&
+  value !== null &&
+  Object.getPrototypeOf(value) === Object.prototype &&
+  !Object.hasOwn(value, 'constructor') &&
+  !Object.hasOwn(value, '$typeName');
 
 // The value of a present field, or undefined. @bufbuild/cel's NativeMap.has is `get(key) != undefined` (dist/cjs/map.js),
 // so a null field is absent to has() but present to a select: a null is deferred rather than told apart here.

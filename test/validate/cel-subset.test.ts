@@ -47,7 +47,7 @@ function vocabulary(tree: SubsetExpr, fields: Set<string>, words: Set<string>): 
 
 function fuzzedValue(next: () => number, fields: string[], words: string[], depth: number): unknown {
   const pick = <T,>(list: readonly T[]) => list[Math.floor(next() * list.length)];
-  const scalars = [...words, ...words, '', 'other', true, false, 0n, 1n, -1n, 3n, 0, 1.5, null];
+  const scalars = [...words, ...words, '', 'other', 'google.protobuf.Struct', true, false, 0n, 1n, -1n, 3n, 0, 1.5, null];
   const choice = next();
   if (depth <= 0 || choice < 0.5) return pick(scalars);
   if (choice < 0.75) return Array.from({ length: Math.floor(next() * 3) }, () => fuzzedValue(next, fields, words, depth - 1));
@@ -56,7 +56,7 @@ function fuzzedValue(next: () => number, fields: string[], words: string[], dept
 
 function fuzzedObject(next: () => number, fields: string[], words: string[], depth: number): Record<string, unknown> {
   const object: Record<string, unknown> = {};
-  for (const field of [...fields, 'unrelated', ...(next() < 0.05 ? ['constructor', '__proto__'] : [])]) {
+  for (const field of [...fields, 'unrelated', ...(next() < 0.05 ? ['constructor', '__proto__', '$typeName'] : [])]) {
     if (next() < 0.5) {
       // As JSON.parse makes it: an own field even when it is named __proto__.
       Object.defineProperty(object, field, { value: fuzzedValue(next, fields, words, depth), enumerable: true, writable: true, configurable: true });
@@ -115,6 +115,10 @@ describe('CEL subset', () => {
     // An own `constructor` field (from JSON) is not a map to @bufbuild/cel's `toCel`, which tests constructor.name.
     expect(subset('has(self.a)', JSON.parse('{"a": "x", "constructor": "y"}'))).toBe(DEFERRED);
     expect(subset('has(self.b.a)', { b: JSON.parse('{"a": "x", "constructor": "y"}') })).toBe(DEFERRED);
+    // A `$typeName` string makes an object a protobuf message to @bufbuild/cel (a Struct is read from `.fields`).
+    const struct = { $typeName: 'google.protobuf.Struct', fields: {}, builtinLocale: 'C', localeProvider: 'icu' };
+    expect(library("!has(self.builtinLocale) || self.localeProvider == 'builtin'")(struct as unknown as CelInput)).toBe(true);
+    expect(subset("!has(self.builtinLocale) || self.localeProvider == 'builtin'", struct)).toBe(DEFERRED);
     expect(subset('!self', 'text')).toBe(DEFERRED);
     expect(subset('size(self)', 'text')).toBe(DEFERRED);
     // Deferred before the answer: `error || true` is true to @bufbuild/cel, but the subset does not look past it.
