@@ -1,4 +1,4 @@
-import { plainYaml } from './plain-yaml';
+import { MAX_PLAIN_INDENT, plainYaml } from './plain-yaml';
 
 // Reads back what the narrow emitter writes (`plainYaml`), several times faster than the `yaml` parser, for
 // `sovereign validate`. It never has to be trusted: a file is taken only when writing the value read gives the file
@@ -83,6 +83,7 @@ function blockScalar(header: string, cursor: Cursor, parentIndent: number): stri
 
 // The collection starting at the cursor's line, whose entries are indented by `indent` spaces.
 function collection(cursor: Cursor, indent: number): unknown {
+  if (indent > MAX_PLAIN_INDENT) throw new NotPlain();
   const { lines } = cursor;
   const line = lines[cursor.index];
   if (line.startsWith('- ', indent)) return sequence(cursor, indent);

@@ -145,10 +145,18 @@ function map(value: Record<string, unknown>, keys: readonly string[], indent: nu
   }
 }
 
+/**
+ * The deepest indentation written or read here; anything deeper is left to yaml. yaml 2.9.1 runs out of stack on
+ * nesting far below what fits in a line (stringify throws a RangeError at about 1,000 levels, and the parser reports
+ * RESOURCE_EXHAUSTION from about 900), so the narrow writer and reader stop at this indentation (100 levels as the
+ * writer writes them) to stay within what yaml itself does; a rendered manifest nests about 20 deep.
+ */
+export const MAX_PLAIN_INDENT = 200;
+
 // A collection as a map value (after `key:`, on the next lines, or `{}`/`[]` on the same line) or as a sequence item
 // (`key` empty: after the "- ").
 function nested(item: unknown, indent: number, out: string[], key: string): void {
-  if (!Array.isArray(item) && !isPlainObject(item)) throw new NotPlain();
+  if ((!Array.isArray(item) && !isPlainObject(item)) || indent > MAX_PLAIN_INDENT) throw new NotPlain();
   const keys = Array.isArray(item) ? undefined : Object.keys(item);
   if ((keys ?? (item as unknown[])).length === 0) {
     if (key !== '') out.push(key, ': ');

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { YAML_OPTIONS } from '../../lib/output/plain-yaml';
+import { plainYaml, YAML_OPTIONS } from '../../lib/output/plain-yaml';
 import { readPlainYaml } from '../../lib/output/plain-yaml-reader';
 import { loadSovereignConfig, resolveSovereignConfig } from '../../lib/sovereign/sovereign-config';
 import { synthesizeSovereign } from '../../lib/sovereign/synthesize';
@@ -61,6 +61,22 @@ describe('readPlainYaml', () => {
       }
     }
     expect(read).toBeGreaterThan(3000);
+  });
+
+  test('leaves deep nesting to yaml, which can run out of stack (about 900 levels under node) where this reader would not', () => {
+    const nestedValue = (depth: number) => {
+      let value: unknown = 1;
+      for (let level = 0; level < depth; level++) value = { a: value };
+      return value;
+    };
+    const text = (depth: number) => `${Array.from({ length: depth }, (_, i) => `${'  '.repeat(i)}a:`).join('\n')} 1\n`;
+    expect(readPlainYaml(text(100))).toEqual(nestedValue(100));
+    expect(plainYaml(nestedValue(100))).toBe(text(100));
+    expect(readPlainYaml(text(102))).toBeUndefined();
+    expect(plainYaml(nestedValue(102))).toBeUndefined();
+    expect(stringify(nestedValue(102), YAML_OPTIONS)).toBe(text(102));
+    // How deep yaml gets depends on the stack it is given; this reader never answers there.
+    expect(readPlainYaml(text(1200))).toBeUndefined();
   });
 
   test('leaves to yaml what it does not write: comments, several documents, flow style, anchors, other indents', () => {

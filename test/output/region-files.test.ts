@@ -34,6 +34,10 @@ describe('region files', () => {
   test('names files by kind, namespace and name', () => {
     expect(manifestFileName(obj('v1', 'Service', 'openbao-active', 'openbao'))).toBe('service_openbao_openbao-active.yaml');
     expect(manifestFileName(obj('v1', 'Namespace', 'openbao'))).toBe('namespace_openbao.yaml');
+    // Objects from JavaScript may carry a null where the types say string: as Array.join writes it, an empty part.
+    const loose = (metadata: object) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata }) as unknown as Parameters<typeof manifestFileName>[0];
+    expect(manifestFileName(loose({ namespace: null, name: 'x' }))).toBe('configmap__x.yaml');
+    expect(manifestFileName(loose({ namespace: 'n', name: null }))).toBe('configmap_n_.yaml');
   });
 
   test('writes a kustomization listing every file in apply order', () => {
