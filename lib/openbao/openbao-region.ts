@@ -13,6 +13,7 @@ import { type AclPolicy, breakGlassPolicy, CERT_ROLES, renderPolicy, replication
 import { OpenBaoNetworkPolicies } from './openbao-network-policies';
 import type { OpenBaoSeal } from './seal';
 import { type InitBlock, renderInitializeConfig, renderServerConfig, type ServerConfig } from './server-config';
+import { quantities, regionNodeAffinity, restrictedContainer } from './pod-parts';
 import { SELECT_CONFIG_SCRIPT, TLS_RELOAD_SCRIPT } from './server-scripts';
 import { throwIfProblems } from '../common/problems';
 import { type SecretTenant, tenantCertRoles, tenantProblems } from '../secrets/tenancy';
@@ -335,8 +336,6 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
       },
     });
     const fieldEnv = (name: string, fieldPath: string): k8s.EnvVar => ({ name, valueFrom: { fieldRef: { fieldPath } } });
-    const restricted: k8s.SecurityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
-    const quantities = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
     const helperResources = { requests: quantities({ cpu: '10m', memory: '16Mi' }), limits: quantities({ memory: '64Mi' }) };
     new k8s.KubeStatefulSet(this, 'StatefulSet', {
       metadata: meta('openbao'),
@@ -363,11 +362,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
             shareProcessNamespace: true,
             securityContext: { runAsNonRoot: true, runAsUser: UID, runAsGroup: GID, fsGroup: GID, seccompProfile: { type: 'RuntimeDefault' } },
             affinity: {
-              nodeAffinity: {
-                requiredDuringSchedulingIgnoredDuringExecution: {
-                  nodeSelectorTerms: [{ matchExpressions: [{ key: region.regionLabelKey, operator: 'In', values: [region.region] }] }],
-                },
-              },
+              nodeAffinity: regionNodeAffinity(region),
               podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: serverLabels }, topologyKey: 'kubernetes.io/hostname' }] },
             },
             topologySpreadConstraints: [
@@ -398,7 +393,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                   { name: 'BREAK_GLASS_CA', value: `${PATHS.breakGlass}/ca.crt` },
                 ],
                 resources: helperResources,
-                securityContext: restricted,
+                securityContext: restrictedContainer(),
                 volumeMounts: [
                   { name: 'config-templates', mountPath: PATHS.configTemplates, readOnly: true },
                   { name: 'config', mountPath: PATHS.config },
@@ -438,7 +433,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                 startupProbe: healthProbe('standbyok=true&uninitcode=204', 5, 120),
                 readinessProbe: healthProbe('standbyok=true', 5, 2),
                 livenessProbe: healthProbe('standbyok=true&uninitcode=204', 10, 6),
-                securityContext: restricted,
+                securityContext: restrictedContainer(),
                 volumeMounts: [
                   { name: 'config', mountPath: PATHS.config, readOnly: true },
                   { name: 'data', mountPath: PATHS.data },
@@ -464,7 +459,7 @@ export class OpenBaoRegion extends Construct implements IOpenBaoRegion {
                   { name: 'INTERVAL_SECONDS', value: '60' },
                 ],
                 resources: helperResources,
-                securityContext: restricted,
+                securityContext: restrictedContainer(),
                 volumeMounts: [
                   { name: 'tls', mountPath: PATHS.tls, readOnly: true },
                   { name: 'reloader-state', mountPath: PATHS.reloaderState },

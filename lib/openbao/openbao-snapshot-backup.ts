@@ -10,6 +10,7 @@ import { WorkloadIdentity } from '../secrets/workload-identity';
 import { CERT_ROLES } from './acl-policy';
 import type { OpenBaoRegion } from './openbao-region';
 import { formatDuration, longestGapSeconds } from './replication-mechanism';
+import { openbaoCaVolume, quantities, regionNodeAffinity, restrictedContainer, svidClientEnv, svidClientMounts, svidJobPodSecurity, svidVolume, WORK_DIR } from './pod-parts';
 import { SNAPSHOT_SAVE_SCRIPT, SNAPSHOT_UPLOAD_SCRIPT } from './snapshot-backup-scripts';
 
 /** The S3-compatible bucket the snapshots go to; credentials are a Secret reference, never values. */
@@ -80,11 +81,8 @@ const IPV4 = /^[0-9]{1,3}(\.[0-9]{1,3}){3}$/;
 /** Each transfer (save, upload, download back) is cut off after this long; the Job after all of them. */
 const TRANSFER_TIMEOUT_SECONDS = 900;
 const JOB_DEADLINE_SECONDS = 3600;
-const SVID_DIR = '/svid';
-const CA_DIR = '/openbao/tls';
 const S3_CA_DIR = '/s3-ca';
 const SNAPSHOT_DIR = '/snapshot';
-const WORK_DIR = '/work';
 /** rclone reads the remote `backup:` from `RCLONE_CONFIG_BACKUP_*` (rclone v1.74.4 docs/content/docs.md "Config file"). */
 const REMOTE = 'backup';
 
@@ -169,9 +167,7 @@ export class OpenBaoSnapshotBackup extends Construct {
     });
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(SNAPSHOT_BACKUP.serviceAccount), automountServiceAccountToken: false });
 
-    const quantities = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
     const resources = { requests: quantities({ cpu: '50m', memory: '64Mi' }), limits: quantities({ memory: '256Mi' }) };
-    const restricted: k8s.SecurityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
     const snapshotFile = `${SNAPSHOT_DIR}/raft.snap`;
     const secretEnv = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: store.credentials.secretName, key } } });
     const rclone = (option: string, value: string): k8s.EnvVar => ({ name: `RCLONE_CONFIG_${REMOTE.toUpperCase()}_${option}`, value });
@@ -195,16 +191,9 @@ export class OpenBaoSnapshotBackup extends Construct {
                 serviceAccountName: SNAPSHOT_BACKUP.serviceAccount,
                 automountServiceAccountToken: false,
                 restartPolicy: 'Never',
-                // Both containers run as uid 100 so the upload can read the 0600 snapshot the save wrote; fsGroup gives
-                // the 0400 SVID files the pod's group (kubernetes pkg/volume/volume_linux.go).
-                securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-                affinity: {
-                  nodeAffinity: {
-                    requiredDuringSchedulingIgnoredDuringExecution: {
-                      nodeSelectorTerms: [{ matchExpressions: [{ key: region.regionLabelKey, operator: 'In', values: [region.region] }] }],
-                    },
-                  },
-                },
+                // Both containers run as uid 100, so the upload can read the 0600 snapshot the save wrote.
+                securityContext: svidJobPodSecurity(),
+                affinity: { nodeAffinity: regionNodeAffinity(region) },
                 initContainers: [
                   {
                     name: 'snapshot',
@@ -214,20 +203,16 @@ export class OpenBaoSnapshotBackup extends Construct {
                     env: [
                       // The region's own active node: the job never leaves its cluster to reach OpenBao.
                       { name: 'BAO_ADDR', value: openbao.activeUrl },
-                      { name: 'BAO_CACERT', value: `${CA_DIR}/ca.crt` },
-                      // The CLI presents these on the TLS handshake of the cert login (api/client.go BAO_CLIENT_CERT, v2.6.2).
-                      { name: 'BAO_CLIENT_CERT', value: `${SVID_DIR}/${credentials.certificateKey}` },
-                      { name: 'BAO_CLIENT_KEY', value: `${SVID_DIR}/${credentials.privateKeyKey}` },
+                      ...svidClientEnv(credentials),
                       { name: 'BACKUP_ROLE', value: CERT_ROLES.snapshotBackup },
                       { name: 'SNAPSHOT', value: snapshotFile },
                       { name: 'TRANSFER_TIMEOUT_SECONDS', value: String(TRANSFER_TIMEOUT_SECONDS) },
                       { name: 'HOME', value: WORK_DIR },
                     ],
                     resources,
-                    securityContext: restricted,
+                    securityContext: restrictedContainer(),
                     volumeMounts: [
-                      { name: 'svid', mountPath: SVID_DIR, readOnly: true },
-                      { name: 'openbao-ca', mountPath: CA_DIR, readOnly: true },
+                      ...svidClientMounts(),
                       { name: 'snapshot', mountPath: SNAPSHOT_DIR },
                       { name: 'work', mountPath: WORK_DIR },
                     ],
@@ -263,7 +248,7 @@ export class OpenBaoSnapshotBackup extends Construct {
                       ...(store.caBundle !== undefined ? [{ name: 'RCLONE_CA_CERT', value: `${S3_CA_DIR}/ca.crt` }] : []),
                     ],
                     resources,
-                    securityContext: restricted,
+                    securityContext: restrictedContainer(),
                     volumeMounts: [
                       { name: 'snapshot', mountPath: SNAPSHOT_DIR },
                       { name: 'work', mountPath: WORK_DIR },
@@ -272,8 +257,8 @@ export class OpenBaoSnapshotBackup extends Construct {
                   },
                 ],
                 volumes: [
-                  { name: 'svid', secret: { secretName: credentials.secretName, defaultMode: 0o400 } },
-                  { name: 'openbao-ca', secret: { secretName: openbao.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+                  svidVolume('svid', credentials),
+                  openbaoCaVolume('openbao-ca', openbao.caSecretName),
                   // Disk-backed and sized for one snapshot; its content is barrier-encrypted, as on the Raft volume.
                   { name: 'snapshot', emptyDir: { sizeLimit: k8s.Quantity.fromString(props.scratchSize ?? openbao.storageSize) } },
                   { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },

@@ -9,6 +9,7 @@ import { CERT_ROLES, heartbeatKey } from './acl-policy';
 import { CILIUM_CLUSTER_LABEL } from './openbao-network-policies';
 import { type OpenBaoRegion, SERVER_LABELS } from './openbao-region';
 import { RaftSnapshotMechanism, ReplicationMechanism, formatDuration } from './replication-mechanism';
+import { CA_DIR, openbaoCaVolume, quantities, regionNodeAffinity, restrictedContainer, svidClientEnv, svidClientMounts, svidJobPodSecurity, svidVolume, WORK_DIR } from './pod-parts';
 import { SNAPSHOT_RESTORE_SCRIPT, VERIFY_FRESHNESS_SCRIPT } from './replication-scripts';
 import { labelsProblems, throwIfProblems } from '../common/problems';
 
@@ -33,9 +34,6 @@ export interface ReplicationAlertsProps {
   readonly ruleLabels?: Readonly<Record<string, string>>;
 }
 
-const SVID_DIR = '/svid';
-const CA_DIR = '/openbao/tls';
-const WORK_DIR = '/work';
 const PULL_DIR = '/openbao/replication/pull';
 const RESTORE_DIR = '/openbao/replication/restore';
 const SNAPSHOT_DIR = '/openbao/replication/snapshot';
@@ -111,51 +109,27 @@ export class PerfReplicationLink extends Construct {
     const identity = props.identity ?? WorkloadIdentity.spiffeCertificate();
     const bind = (id: string, workload: WorkloadRef) =>
       identity.bind(this, id, { workload: { ...workload, namespace: ns }, trustDomain: targetRegion.trustDomain, issuer: targetRegion.svidIssuer, labels });
-    const quantities = (values: Record<string, string>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k8s.Quantity.fromString(v)]));
-    const restricted: k8s.SecurityContext = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
-    const svidVolume = (name: string, credentials: WorkloadCredentials, optional = false): k8s.Volume => ({
-      name,
-      secret: { secretName: credentials.secretName, defaultMode: 0o400, ...(optional ? { optional: true } : {}) },
-    });
-    // A Job pod reading its 0400 SVID as uid 100: without fsGroup the kubelet leaves the files owned by root; with it
-    // they get its group and group read (kubernetes pkg/volume/volume_linux.go, the fsGroup ownership change).
     const jobPod = (serviceAccount: string, credentials: WorkloadCredentials, script: string, env: k8s.EnvVar[]): k8s.PodSpec => ({
       serviceAccountName: serviceAccount,
       automountServiceAccountToken: false,
       restartPolicy: 'Never',
-      securityContext: { runAsNonRoot: true, runAsUser: 100, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
-      affinity: {
-        nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{ matchExpressions: [{ key: targetRegion.regionLabelKey, operator: 'In', values: [targetRegion.region] }] }],
-          },
-        },
-      },
+      securityContext: svidJobPodSecurity(),
+      affinity: { nodeAffinity: regionNodeAffinity(targetRegion) },
       containers: [
         {
           name: 'replicator',
           image: props.target.image,
           imagePullPolicy: 'IfNotPresent',
           command: ['/bin/sh', '-c', script],
-          env: [
-            { name: 'BAO_CACERT', value: `${CA_DIR}/ca.crt` },
-            { name: 'BAO_CLIENT_CERT', value: `${SVID_DIR}/${credentials.certificateKey}` },
-            { name: 'BAO_CLIENT_KEY', value: `${SVID_DIR}/${credentials.privateKeyKey}` },
-            { name: 'HOME', value: WORK_DIR },
-            ...env,
-          ],
+          env: [...svidClientEnv(credentials), { name: 'HOME', value: WORK_DIR }, ...env],
           resources: { requests: quantities({ cpu: '10m', memory: '32Mi' }), limits: quantities({ memory: '128Mi' }) },
-          securityContext: restricted,
-          volumeMounts: [
-            { name: 'svid', mountPath: SVID_DIR, readOnly: true },
-            { name: 'openbao-ca', mountPath: CA_DIR, readOnly: true },
-            { name: 'work', mountPath: WORK_DIR },
-          ],
+          securityContext: restrictedContainer(),
+          volumeMounts: [...svidClientMounts(), { name: 'work', mountPath: WORK_DIR }],
         },
       ],
       volumes: [
         svidVolume('svid', credentials),
-        { name: 'openbao-ca', secret: { secretName: props.target.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        openbaoCaVolume('openbao-ca', props.target.caSecretName),
         { name: 'work', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString('16Mi') } },
       ],
     });
@@ -224,7 +198,7 @@ export class PerfReplicationLink extends Construct {
           { name: 'HOME', value: SNAPSHOT_DIR },
         ],
         resources: { requests: quantities({ cpu: '50m', memory: '64Mi' }), limits: quantities({ memory: '256Mi' }) },
-        securityContext: restricted,
+        securityContext: restrictedContainer(),
         volumeMounts: [
           { name: 'replication-ca', mountPath: CA_DIR, readOnly: true },
           { name: 'replication-pull-svid', mountPath: PULL_DIR, readOnly: true },
@@ -236,7 +210,7 @@ export class PerfReplicationLink extends Construct {
         // Optional, so a missing SVID (cert-manager not there yet) never keeps the servers from starting; the agent waits.
         svidVolume('replication-pull-svid', pull, true),
         svidVolume('replication-restore-svid', restore, true),
-        { name: 'replication-ca', secret: { secretName: props.target.caSecretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        openbaoCaVolume('replication-ca', props.target.caSecretName),
         // Disk-backed and sized for one snapshot; the data in it is barrier-encrypted, as on the Raft volume.
         { name: 'replication-snapshot', emptyDir: { sizeLimit: k8s.Quantity.fromString(raft.scratchSize ?? props.target.storageSize) } },
       ],
