@@ -1,3 +1,4 @@
+import { labelsLookup, selectorMatches } from './label-selector';
 import { describeObject, type Manifest, type Violation } from './violation';
 
 // A ClusterMesh-global Service makes its backends reachable from every cluster of the mesh. Unless a network policy
@@ -6,20 +7,12 @@ import { describeObject, type Manifest, type Violation } from './violation';
 
 type Obj = { readonly [key: string]: unknown };
 type Labels = Readonly<Record<string, string>>;
-interface Requirement {
-  readonly key: string;
-  readonly operator: string;
-  readonly values?: readonly string[];
-}
-interface Selector {
-  readonly matchLabels?: Labels;
-  readonly matchExpressions?: readonly Requirement[];
-}
 /** A policy that puts the pods it selects into ingress default-deny. */
 interface IngressPolicy {
   /** Namespace the policy applies in; undefined for a cluster-wide policy. */
   readonly namespace?: string;
-  readonly selector: Selector;
+  /** The policy's pod selector as the manifest has it (`podSelector`, `endpointSelector`). */
+  readonly selector: unknown;
   /** Cilium selectors: keys may carry a source prefix (`k8s:`, `any:`) and name the namespace as a label. */
   readonly cilium: boolean;
 }
@@ -130,7 +123,7 @@ function ingressPolicies(manifest: Manifest): IngressPolicy[] {
   if (manifest.kind === 'NetworkPolicy' && manifest.apiVersion === 'networking.k8s.io/v1' && spec !== undefined) {
     // Without policyTypes a NetworkPolicy always isolates ingress (networking.k8s.io/v1 NetworkPolicySpec.policyTypes).
     const types = Array.isArray(spec.policyTypes) ? (spec.policyTypes as unknown[]) : ['Ingress'];
-    return types.includes('Ingress') ? [{ namespace, selector: (spec.podSelector as Selector | undefined) ?? {}, cilium: false }] : [];
+    return types.includes('Ingress') ? [{ namespace, selector: spec.podSelector ?? {}, cilium: false }] : [];
   }
   if ((manifest.kind === 'CiliumNetworkPolicy' || manifest.kind === 'CiliumClusterwideNetworkPolicy') && manifest.apiVersion === 'cilium.io/v2') {
     const rules = [spec, ...(Array.isArray((manifest as Obj).specs) ? ((manifest as Obj).specs as Obj[]) : [])].filter((r): r is Obj => typeof r === 'object' && r !== null);
@@ -138,7 +131,7 @@ function ingressPolicies(manifest: Manifest): IngressPolicy[] {
     // is false (CiliumNetworkPolicy CRD, enableDefaultDeny, v1.17.3).
     return rules
       .filter((r) => (r.ingress !== undefined || r.ingressDeny !== undefined) && (r.enableDefaultDeny as Obj | undefined)?.ingress !== false && r.endpointSelector !== undefined)
-      .map((r) => ({ namespace: manifest.kind === 'CiliumNetworkPolicy' ? namespace : undefined, selector: r.endpointSelector as Selector, cilium: true }));
+      .map((r) => ({ namespace: manifest.kind === 'CiliumNetworkPolicy' ? namespace : undefined, selector: r.endpointSelector, cilium: true }));
   }
   return [];
 }
@@ -159,37 +152,13 @@ function podTemplate(manifest: Manifest): { namespace: string; labels: Labels }[
 /** Whether `policy` selects a pod with `labels` in `namespace`. */
 function selects(policy: IngressPolicy, namespace: string, labels: Labels): boolean {
   if (policy.namespace !== undefined && policy.namespace !== namespace) return false;
-  if (!policy.cilium) return matches(policy.selector, (key) => ({ known: true, value: labels[key] }));
-  return matches(policy.selector, (raw) => {
+  if (!policy.cilium) return selectorMatches(policy.selector, labelsLookup(labels));
+  return selectorMatches(policy.selector, (raw) => {
     const key = raw.replace(/^(k8s|any):/, '');
     if (/^[a-z0-9-]+:/.test(key)) return { known: true, value: undefined }; // reserved:, container:, ... never a pod label
     if (key === NAMESPACE_LABEL || key === 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name') return { known: true, value: namespace };
     if (key === CLUSTER_LABEL) return { known: false }; // the cluster's own name: not in the manifests
-    return { known: true, value: labels[key] };
-  });
-}
-
-/** A label selector against a pod; a requirement on a label whose value is unknown counts as met. */
-function matches(selector: Selector, label: (key: string) => { readonly known: boolean; readonly value?: string }): boolean {
-  const requirements: Requirement[] = [
-    ...Object.entries(selector.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
-    ...(selector.matchExpressions ?? []),
-  ];
-  return requirements.every(({ key, operator, values = [] }) => {
-    const { known, value } = label(key);
-    if (!known) return true;
-    switch (operator) {
-      case 'In':
-        return value !== undefined && values.includes(value);
-      case 'NotIn':
-        return value === undefined || !values.includes(value);
-      case 'Exists':
-        return value !== undefined;
-      case 'DoesNotExist':
-        return value === undefined;
-      default:
-        return false;
-    }
+    return labelsLookup(labels)(key);
   });
 }
 

@@ -3,6 +3,8 @@
 // SVIDs, and the policies and cert roles OpenBao's self-initialisation writes. The tenancy rules and the isolation
 // tests use it, so both judge what would really be applied rather than the model that rendered it.
 
+import { labelsLookup, selectorMatches } from './label-selector';
+
 type Obj = { readonly [key: string]: unknown };
 
 /** An ESO ClusterSecretStore of the `vault` provider with cert auth. */
@@ -127,33 +129,9 @@ export function storeServes(store: StoreFacts, namespace: string, labels: Readon
   const nsLabels = { ...labels, 'kubernetes.io/metadata.name': namespace };
   return store.conditions.some((condition) => {
     if (strings(condition.namespaces).includes(namespace)) return true;
-    if (condition.namespaceSelector !== undefined && selectorMatches(obj(condition.namespaceSelector), nsLabels)) return true;
+    if (condition.namespaceSelector !== undefined && selectorMatches(condition.namespaceSelector, labelsLookup(nsLabels))) return true;
     return strings(condition.namespaceRegexes).some((re) => new RegExp(re).test(namespace));
   });
-}
-
-function selectorMatches(selector: Obj, labels: Readonly<Record<string, string>>): boolean {
-  const matchLabels = obj(selector.matchLabels);
-  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions.map(obj) : [];
-  return (
-    Object.entries(matchLabels).every(([k, v]) => labels[k] === v) &&
-    expressions.every((e) => {
-      const key = String(e.key);
-      const values = strings(e.values);
-      switch (e.operator) {
-        case 'In':
-          return values.includes(labels[key]);
-        case 'NotIn':
-          return !values.includes(labels[key]);
-        case 'Exists':
-          return key in labels;
-        case 'DoesNotExist':
-          return !(key in labels);
-        default:
-          return false;
-      }
-    })
-  );
 }
 
 /** OpenBao ACL path glob match: a trailing `*` matches any suffix, `+` one path segment (vault/policy.go, v2.6.2). */
