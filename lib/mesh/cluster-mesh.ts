@@ -5,10 +5,13 @@ export const CILIUM_AFFINITY = 'service.cilium.io/affinity';
 /** Namespace annotation: share this namespace's services and identities with the mesh (Cilium 1.18+ opt-in mode). */
 export const CLUSTERMESH_GLOBAL_NAMESPACE = 'clustermesh.cilium.io/global';
 
-/** Label Cilium gives every endpoint: the ClusterMesh cluster it runs in (`PolicyLabelCluster`). */
+// Labels Cilium derives for every endpoint (cilium/cilium pkg/k8s/apis/cilium.io/const.go).
+/** The ClusterMesh cluster an endpoint runs in (`PolicyLabelCluster`). */
 export const CILIUM_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
-/** Label Cilium gives every pod endpoint: its namespace, with the `k8s:` source prefix (`PodNamespaceLabel`). */
-export const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
+/** A pod endpoint's namespace (`PodNamespaceLabel`). */
+export const CILIUM_POD_NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
+/** {@link CILIUM_POD_NAMESPACE_LABEL} with the `k8s:` source prefix, as selectors write it. */
+export const CILIUM_NAMESPACE_LABEL = `k8s:${CILIUM_POD_NAMESPACE_LABEL}`;
 
 /**
  * Which backends a global service prefers. `none` is deliberately absent: Cilium 1.18.10–1.19 drops remote

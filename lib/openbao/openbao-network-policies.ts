@@ -6,11 +6,9 @@ import {
   CiliumNetworkPolicySpecEgressToPortsPortsProtocol,
   CiliumNetworkPolicySpecIngressToPortsPortsProtocol,
 } from '../../imports/ciliumnetworkpolicies-cilium.io';
+import { CILIUM_CLUSTER_LABEL, CILIUM_NAMESPACE_LABEL } from '../mesh/cluster-mesh';
 import { ESO_POD_LABELS, ESO_WORKLOAD, REPLICATOR_POD_LABELS } from '../secrets/spiffe';
 
-/** Label Cilium gives every endpoint: the ClusterMesh cluster it runs in. */
-export const CILIUM_CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
-const CILIUM_NAMESPACE_LABEL = 'k8s:io.kubernetes.pod.namespace';
 
 export interface OpenBaoNetworkPoliciesProps {
   readonly namespace: string;

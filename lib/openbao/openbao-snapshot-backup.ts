@@ -5,6 +5,7 @@ import { PrometheusRule, PrometheusRuleSpecGroupsRulesExpr } from '../../imports
 import { IMAGE_REF } from '../common/kube-values';
 import { dataKeyProblem, labelsProblems, objectNameProblem, throwIfProblems } from '../common/problems';
 import { RegionContext, RegionRole } from '../common/region-context';
+import { CILIUM_NAMESPACE_LABEL } from '../mesh/cluster-mesh';
 import { SNAPSHOT_BACKUP, SNAPSHOT_BACKUP_POD_LABELS } from '../secrets/spiffe';
 import { WorkloadIdentity } from '../secrets/workload-identity';
 import { CERT_ROLES } from './acl-policy';
@@ -286,7 +287,7 @@ export class OpenBaoSnapshotBackup extends Construct {
           // toFQDNs learns the endpoint's addresses from the answers Cilium's DNS proxy sees, so DNS must pass through
           // it: an L7 DNS rule on the lookups (Cilium docs, security/policy/language "DNS based").
           {
-            toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
+            toEndpoints: [{ matchLabels: { [CILIUM_NAMESPACE_LABEL]: 'kube-system', 'k8s:k8s-app': 'kube-dns' } }],
             toPorts: [{ ports: [{ port: '53', protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.UDP }, { port: '53', protocol: tcp }], rules: { dns: [{ matchPattern: '*' }] } }],
           },
           IPV4.test(endpoint.hostname)

@@ -6,7 +6,7 @@ import { REPLICATION_PULL, REPLICATION_RESTORE, REPLICATION_VERIFIER, REPLICATOR
 import { type WorkloadCredentials, WorkloadIdentity } from '../secrets/workload-identity';
 import { RegionContext, RegionRole } from '../common/region-context';
 import { CERT_ROLES, heartbeatKey } from './acl-policy';
-import { CILIUM_CLUSTER_LABEL } from './openbao-network-policies';
+import { CILIUM_CLUSTER_LABEL, CILIUM_NAMESPACE_LABEL } from '../mesh/cluster-mesh';
 import { type OpenBaoRegion, SERVER_LABELS } from './openbao-region';
 import { RaftSnapshotMechanism, ReplicationMechanism, formatDuration } from './replication-mechanism';
 import { CA_DIR, openbaoCaVolume, quantities, regionNodeAffinity, restrictedContainer, svidClientEnv, svidClientMounts, svidJobPodSecurity, svidVolume, WORK_DIR } from './pod-parts';
@@ -141,7 +141,7 @@ export class PerfReplicationLink extends Construct {
           endpointSelector: { matchLabels: endpoint },
           egress: [
             {
-              toEndpoints: [{ matchLabels: { ...SERVER_LABELS, 'k8s:io.kubernetes.pod.namespace': props.source.namespace, [CILIUM_CLUSTER_LABEL]: sourceRegion.clusterName } }],
+              toEndpoints: [{ matchLabels: { ...SERVER_LABELS, [CILIUM_NAMESPACE_LABEL]: props.source.namespace, [CILIUM_CLUSTER_LABEL]: sourceRegion.clusterName } }],
               toPorts: [{ ports: [{ port: '8200', protocol: CiliumNetworkPolicySpecEgressToPortsPortsProtocol.TCP }] }],
             },
           ],

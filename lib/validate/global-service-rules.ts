@@ -1,3 +1,4 @@
+import { CILIUM_CLUSTER_LABEL, CILIUM_GLOBAL, CILIUM_POD_NAMESPACE_LABEL, CILIUM_SHARED } from '../mesh/cluster-mesh';
 import { labelsLookup, selectorMatches } from './label-selector';
 import { describeObject, type Manifest, type Violation } from './violation';
 
@@ -28,12 +29,7 @@ interface GlobalBackends {
   readonly described: string;
 }
 
-const CILIUM_GLOBAL = 'service.cilium.io/global';
-const CILIUM_SHARED = 'service.cilium.io/shared';
 const POD_TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob', 'Pod']);
-// Labels Cilium derives for every pod (cilium/cilium pkg/k8s/apis/cilium.io/const.go PodNamespaceLabel, PolicyLabelCluster).
-const NAMESPACE_LABEL = 'io.kubernetes.pod.namespace';
-const CLUSTER_LABEL = 'io.cilium.k8s.policy.cluster';
 
 /** Every global Service among the objects of one cluster whose local backends no network policy selects. */
 export function checkGlobalServices(entries: readonly { readonly object: unknown; readonly file?: string }[]): Violation[] {
@@ -156,8 +152,8 @@ function selects(policy: IngressPolicy, namespace: string, labels: Labels): bool
   return selectorMatches(policy.selector, (raw) => {
     const key = raw.replace(/^(k8s|any):/, '');
     if (/^[a-z0-9-]+:/.test(key)) return { known: true, value: undefined }; // reserved:, container:, ... never a pod label
-    if (key === NAMESPACE_LABEL || key === 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name') return { known: true, value: namespace };
-    if (key === CLUSTER_LABEL) return { known: false }; // the cluster's own name: not in the manifests
+    if (key === CILIUM_POD_NAMESPACE_LABEL || key === 'io.cilium.k8s.namespace.labels.kubernetes.io/metadata.name') return { known: true, value: namespace };
+    if (key === CILIUM_CLUSTER_LABEL) return { known: false }; // the cluster's own name: not in the manifests
     return labelsLookup(labels)(key);
   });
 }
