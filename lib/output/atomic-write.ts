@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { type FileWriter, inlineFileWriter, threadFileWriter } from './file-writer';
 
@@ -14,14 +15,16 @@ export interface WriteFolderOptions {
  * Replaces `outDir` with exactly `files` (relative path -> content; a Map, or entries produced as they are written)
  * as one step: everything is written to a sibling temporary folder first and swapped in by rename, so a failed or
  * killed run, or an error while the entries are produced, leaves the previous output as it was. The folder is owned
- * by this writer: anything else in it is removed by the swap.
+ * by this writer: anything else in it is removed by the swap. A staging folder a killed run left is removed by the next
+ * run on the same host.
  */
 export function writeFolderAtomically(outDir: string, files: Iterable<readonly [path: string, content: string]>, options: WriteFolderOptions = {}): void {
   const { target, parent, previous } = swapPaths(outDir);
   mkdirSync(parent, { recursive: true });
   restoreInterruptedSwap(target, previous);
+  removeAbandonedStaging(parent, target);
 
-  const staging = mkdtempSync(join(parent, `.sovereign-tmp-${basename(target)}-`));
+  const staging = mkdtempSync(join(parent, `${stagingPrefix(target)}${process.pid}-`));
   let writer: FileWriter | undefined;
   try {
     writer = options.writerThread === true ? threadFileWriter() : inlineFileWriter();
@@ -76,6 +79,34 @@ function swapPaths(outDir: string): { target: string; parent: string; previous: 
   const target = resolve(outDir);
   const parent = dirname(target);
   return { target, parent, previous: join(parent, `.${basename(target)}.previous`) };
+}
+
+// The staging folder names the host and process that write it, so that a later run can tell one a killed run left.
+const stagingPrefix = (target: string) => `.sovereign-tmp-${basename(target)}-${hostname()}-`;
+
+/**
+ * Removes the staging folders of `target` that runs on this host left when they were killed: those whose process no
+ * longer exists. A folder of a live process (a run still writing, or a reused pid) and any folder another host or an
+ * older release named are left alone.
+ */
+function removeAbandonedStaging(parent: string, target: string): void {
+  const prefix = stagingPrefix(target);
+  for (const entry of readdirSync(parent)) {
+    if (!entry.startsWith(prefix)) continue;
+    // `<pid>-` and the six characters mkdtemp adds.
+    const pid = /^([1-9][0-9]*)-[A-Za-z0-9]{6}$/.exec(entry.slice(prefix.length))?.[1];
+    if (pid !== undefined && Number(pid) !== process.pid && !processExists(Number(pid))) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+// Signal 0 checks only that the process exists: ESRCH when it does not, EPERM when it belongs to another user.
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 // A run killed between the two renames leaves the old output at `previous` and none at `target`.

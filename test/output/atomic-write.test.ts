@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeFolderAtomically } from '../../lib/output/atomic-write';
 import { threadFileWriter } from '../../lib/output/file-writer';
@@ -142,6 +143,17 @@ describe('writeFolderAtomically', () => {
     expect(() => writeFolderAtomically(out, new Map([['../x', '']]))).toThrow();
     // THEN the old output is back in place
     expect(snapshotFolder(out)).toEqual({ '/r1/a.yaml': 'a: 1\n' });
+  });
+
+  test('removes the staging folder a killed run on this host left, and no other', () => {
+    writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 1\n']]));
+    // A process that has exited, one that is alive (this test's parent), another host, and the older naming.
+    const dead = spawnSync('true').pid!;
+    const left = [`.sovereign-tmp-dist-${hostname()}-${dead}-AbC123`, `.sovereign-tmp-dist-${hostname()}-${process.ppid}-XyZ789`, `.sovereign-tmp-dist-elsewhere-${dead}-AbC123`, '.sovereign-tmp-dist-dead'];
+    for (const folder of left) mkdirSync(join(parent, folder));
+    writeFolderAtomically(out, new Map([['r1/a.yaml', 'a: 2\n']]));
+    expect(readdirSync(parent).sort()).toEqual(['dist', ...left.slice(1)].sort());
+    expect(readFileSync(join(out, 'r1', 'a.yaml'), 'utf8')).toBe('a: 2\n');
   });
 
   test('creates missing parent folders', () => {
