@@ -147,10 +147,9 @@ function resolved(value: any, rendering: Rendering): unknown {
   if (value === null || value === undefined) return undefined;
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'boolean') return value;
-  // A plain map with no `resolve` or `constructor` of its own is one every resolver leaves alone.
-  if (type === 'object' && Object.getPrototypeOf(value) === Object.prototype && !Object.hasOwn(value, 'resolve') && !Object.hasOwn(value, 'constructor')) {
-    return resolvedMap(value, rendering);
-  }
+  // A plain map: every resolver leaves it alone unless it has a `resolve` or `constructor` of its own, and resolvedMap
+  // hands those to cdk8s.
+  if (type === 'object' && Object.getPrototypeOf(value) === Object.prototype) return resolvedMap(value, rendering);
   return resolvedByResolvers(value, rendering);
 }
 

@@ -75,7 +75,7 @@ export function evaluateSubset(expr: SubsetExpr, self: unknown): Result {
       const operand = evaluateSubset(expr[1], self);
       if (!isPlainObject(operand)) return DEFERRED;
       if (!Object.prototype.propertyIsEnumerable.call(operand, expr[2])) return false;
-      return field(operand, expr[2]) === undefined ? DEFERRED : true;
+      return isValue(operand[expr[2]]) ? true : DEFERRED;
     }
     case 'call':
       return call(expr[1], expr[2], self);
