@@ -32,13 +32,14 @@ export function writeFolderAtomically(outDir: string, files: Iterable<readonly [
     const folders = new Map<string, string>();
     for (const [path, content] of files) {
       const slash = path.lastIndexOf('/');
+      const relative = path.slice(0, slash + 1);
       const name = path.slice(slash + 1);
-      let folder = folders.get(path.slice(0, slash + 1));
+      let folder = folders.get(relative);
       if (folder === undefined) {
-        folder = join(staging, path.slice(0, slash + 1), '.');
+        folder = join(staging, relative, '.');
         if (folder !== staging && !folder.startsWith(staging + '/')) throw new Error(`refusing to write outside the output folder: ${path}`);
         mkdirSync(folder, { recursive: true });
-        folders.set(path.slice(0, slash + 1), folder);
+        folders.set(relative, folder);
       }
       if (name === '' || name === '.' || name === '..') throw new Error(`refusing to write outside the output folder: ${path}`);
       writer.write(`${folder}/${name}`, content);

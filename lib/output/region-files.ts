@@ -8,11 +8,12 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 /** `statefulset_openbao_openbao.yaml`: kind, namespace and name; '_' cannot occur in Kubernetes names. */
 export function manifestFileName(object: KubeObject): string {
   const { namespace, name } = object.metadata;
-  // Written out rather than as a filtered list joined (it runs 170,000 times at 10,000 pairs), with join's own
-  // rules: an undefined part is left out, and a null one is an empty string.
-  const part = (value: unknown) => (value === undefined ? '' : `_${value ?? ''}`);
-  return `${object.kind.toLowerCase()}${part(namespace)}${part(name)}.yaml`;
+  return `${object.kind.toLowerCase()}${fileNamePart(namespace)}${fileNamePart(name)}.yaml`;
 }
+
+// Written out rather than as a filtered list joined (it runs 170,000 times at 10,000 pairs), with join's own rules:
+// an undefined part is left out, and a null one is an empty string.
+const fileNamePart = (value: unknown) => (value === undefined ? '' : `_${value ?? ''}`);
 
 export function toYaml(value: unknown): string {
   // lineWidth 0: never fold long strings (server configs, CEL), so diffs stay one line per change. Most objects are
