@@ -94,13 +94,16 @@ function removeAbandonedStaging(parent: string, target: string): void {
   const prefix = stagingPrefix(target);
   for (const entry of readdirSync(parent)) {
     if (!entry.startsWith(prefix)) continue;
-    // `<pid>-` and the six characters mkdtemp adds.
+    // `<pid>-` and the six characters mkdtemp(3) puts in place of the `XXXXXX` Node appends (nodejs/node lib/fs.js
+    // mkdtempSync, v20 line; glibc draws them from letters and digits). A name of any other form is left alone.
     const pid = /^([1-9][0-9]*)-[A-Za-z0-9]{6}$/.exec(entry.slice(prefix.length))?.[1];
     if (pid !== undefined && Number(pid) !== process.pid && !processExists(Number(pid))) rmSync(join(parent, entry), { recursive: true, force: true });
   }
 }
 
-// Signal 0 checks only that the process exists: ESRCH when it does not, EPERM when it belongs to another user.
+// Signal 0 checks only that the process exists: Node passes it to kill(2) as it is and throws kill's error with its
+// code (nodejs/node lib/internal/process/per_thread.js `kill`, v20 line): ESRCH when there is no such process, EPERM
+// when it belongs to another user.
 function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -146,10 +146,10 @@ function map(value: Record<string, unknown>, keys: readonly string[], indent: nu
 }
 
 /**
- * The deepest indentation written or read here; anything deeper is left to yaml. yaml 2.9.1 runs out of stack on
- * nesting far below what fits in a line (stringify throws a RangeError at about 1,000 levels, and the parser reports
- * RESOURCE_EXHAUSTION from about 900), so the narrow writer and reader stop at this indentation (100 levels as the
- * writer writes them) to stay within what yaml itself does; a rendered manifest nests about 20 deep.
+ * The deepest indentation written or read here; anything deeper is left to yaml. yaml 2.9.1 recurses once per level:
+ * its parser catches the stack overflow and reports RESOURCE_EXHAUSTION (dist/compose/compose-node.js), and stringify
+ * throws it as a RangeError; under node both happen near 900-1,000 levels. The narrow writer and reader stop at this
+ * indentation (100 levels as the writer writes them) to stay within what yaml itself does; a manifest nests about 20.
  */
 export const MAX_PLAIN_INDENT = 200;
 
